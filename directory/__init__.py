@@ -1,0 +1,1 @@
+"""The community asset directory: organisations, services, locations, schedules, taxonomy."""

@@ -1,0 +1,21 @@
+"""Directory commands: ``flask seed-demo``."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask_migrate import upgrade
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create the database (if needed) and load the demo area. Safe to run again."""
+    from directory.demo import seed_demo
+
+    upgrade()
+    summary = seed_demo()
+    click.echo(summary)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)

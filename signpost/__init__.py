@@ -1,0 +1,66 @@
+"""Signpost: a community directory and social prescribing service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from signpost.config import load_config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application as a short list of named steps."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    load_config(app, test_config)
+    init_extensions(app)
+    register_blueprints(app)
+    register_cli(app)
+    register_error_pages(app)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    from signpost import database
+    from signpost.extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    limiter.init_app(app)
+    import_models()
+
+
+def import_models() -> None:
+    """Import every package's models so metadata (and Alembic) sees all tables."""
+    import directory.models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from directory.views import bp as directory_bp
+    from signpost.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(directory_bp)
+
+
+def register_cli(app: Flask) -> None:
+    from directory import cli as directory_cli
+
+    directory_cli.init_app(app)
+
+
+def register_error_pages(app: Flask) -> None:
+    from signpost import errors
+
+    errors.init_app(app)

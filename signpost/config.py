@@ -1,0 +1,125 @@
+"""Settings: what each one means, its default, and how a value from outside is checked.
+
+Values are layered: the defaults below, then ``instance/config.py``, then environment variables
+(``FLASK_<NAME>``, plus ``DATABASE_URL``), then the ``test_config`` passed to ``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or cannot be understood; start-up stops with this message."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    kind: type
+    help: str
+    check: Callable[[Any], bool] | None = None
+    check_message: str = ""
+
+
+def _positive(value: Any) -> bool:
+    return value > 0
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SECRET_KEY", DEFAULT_SECRET_KEY, str,
+            "Signs session cookies and tokens. Must be set to a long random value in production."),
+    Setting("SQLALCHEMY_DATABASE_URI", None, str,
+            "Database URL. Default: a SQLite file in the instance folder. `DATABASE_URL` sets it too."),
+    Setting("SEARCH_INDEX_DIR", None, str,
+            "Folder for the Whoosh search index. Default: `instance/search-index`."),
+    Setting("SITE_NAME", "Signpost", str, "The service's name, shown in page titles and headers."),
+    Setting("PHONE_LINE_NUMBER", "01632 960 123", str,
+            "The phone line's number shown on public pages."),
+    Setting("TIMEZONE", "Europe/London", str, "Local time zone for opening hours and follow-ups."),
+    Setting("REVIEW_INTERVAL_DAYS", 365, int,
+            "How long after a person checks a listing it falls due for review again.",
+            _positive, "must be a whole number of days above zero"),
+    Setting("SQLITE_WAL", True, bool, "Use write-ahead logging for SQLite (readers never wait)."),
+    Setting("RATELIMIT_STORAGE_URI", "memory://", str,
+            "Where rate-limit counters live: `memory://` or `redis://host:6379`."),
+    Setting("PREFERRED_URL_SCHEME", "http", str, "Scheme for absolute links in messages (`https` in production)."),
+)
+
+SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def default_config(app: Flask) -> dict[str, Any]:
+    """Defaults, with the paths that depend on the instance folder filled in."""
+    values = {s.name: s.default for s in SETTINGS}
+    values["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "signpost.db")
+    values["SEARCH_INDEX_DIR"] = os.path.join(app.instance_path, "search-index")
+    values["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+    return values
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URL forms hosting platforms hand out and pick the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _coerce(setting: Setting, value: Any) -> Any:
+    if isinstance(value, setting.kind) and not (setting.kind is int and isinstance(value, bool)):
+        return value
+    if setting.kind is bool and isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off"}:
+            return False
+    if setting.kind is int and isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    kind_words = {str: "text", int: "a whole number", bool: "true or false"}[setting.kind]
+    raise ConfigError(f"Setting {setting.name} must be {kind_words}; got {value!r}.")
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Layer defaults, instance/config.py, environment and test_config, then check the result."""
+    app.config.from_mapping(default_config(app))
+    try:
+        app.config.from_pyfile("config.py", silent=True)
+    except Exception as exc:  # a syntax error or bad import in the operator's file
+        raise ConfigError(f"instance/config.py could not be read: {exc}") from exc
+    app.config.from_prefixed_env("FLASK")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if test_config:
+        app.config.from_mapping(test_config)
+    check_config(app)
+
+
+def check_config(app: Flask) -> None:
+    """Coerce and validate every known setting; refuse an unsafe production start."""
+    for setting in SETTINGS:
+        value = app.config.get(setting.name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise ConfigError(f"Setting {setting.name} is missing or empty: {setting.help}")
+        value = _coerce(setting, value)
+        if setting.check and not setting.check(value):
+            raise ConfigError(f"Setting {setting.name} {setting.check_message}; got {value!r}.")
+        app.config[setting.name] = value
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config["SECRET_KEY"] == DEFAULT_SECRET_KEY and not (app.debug or app.testing):
+        raise ConfigError(
+            "Setting SECRET_KEY still has the development default. Set FLASK_SECRET_KEY (or "
+            "SECRET_KEY in instance/config.py) to a long random value, or run with --debug locally."
+        )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        os.makedirs(app.instance_path, exist_ok=True)

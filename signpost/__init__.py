@@ -44,6 +44,7 @@ def init_extensions(app: Flask) -> None:
 def import_models() -> None:
     """Import every package's models so metadata (and Alembic) sees all tables."""
     import directory.models  # noqa: F401
+    import search_index.geo_models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""Finding services: the search index, query handling and places (postcodes, outcodes, towns)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from directory import operations
+from signpost.access import public
 
 bp = Blueprint("directory", __name__)
 
@@ -17,12 +18,14 @@ def _page_number() -> int:
 
 
 @bp.get("/categories")
+@public
 def categories() -> str:
     return render_template("directory/categories.html",
                            categories=operations.top_level_categories())
 
 
 @bp.get("/categories/<slug>")
+@public
 def category(slug: str) -> str:
     try:
         term = operations.get_category(slug)
@@ -36,6 +39,7 @@ def category(slug: str) -> str:
 
 
 @bp.get("/services/<service_id>")
+@public
 def service(service_id: str) -> str:
     try:
         found = operations.get_public_service(service_id)

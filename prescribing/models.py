@@ -1,0 +1,289 @@
+"""Social prescribing records: the person, their referral and everything done for them.
+
+Everything here is personal data: read and change it only through `prescribing.operations`,
+which checks need-to-know permissions and writes the audit trail.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, Enum, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from prescribing.workflow import FollowUpKind, ReferralState
+from signpost.extensions import db
+from signpost.types import UTCDateTime, utcnow
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, native_enum=False, length=32,
+                values_callable=lambda members: [m.value for m in members],
+                validate_strings=True)
+
+
+class ReferralSource(enum.StrEnum):
+    GP_PRACTICE = "gp_practice"
+    OTHER_NHS = "other_nhs"
+    LOCAL_AUTHORITY = "local_authority"
+    VOLUNTARY_SECTOR = "voluntary_sector"
+    POLICE_FIRE = "police_fire"
+    JOB_CENTRE = "job_centre"
+    PHONE_LINE = "phone_line"
+    SELF_REFERRAL = "self_referral"
+
+
+class Urgency(enum.StrEnum):
+    ROUTINE = "routine"
+    URGENT = "urgent"
+
+
+class CloseOutcome(enum.StrEnum):
+    GOALS_MET = "goals_met"
+    OWN_SUPPORT_NETWORK = "own_support_network"
+    REFERRED_ON = "referred_on"
+    DECLINED = "declined"
+    UNABLE_TO_CONTACT = "unable_to_contact"
+    MOVED_AWAY = "moved_away"
+    DIED = "died"
+    OTHER = "other"
+
+
+class SignpostStatus(enum.StrEnum):
+    SUGGESTED = "suggested"
+    CONTACTED = "contacted"  # the person has been in touch with the service
+    ATTENDING = "attending"
+    NOT_TAKEN_UP = "not_taken_up"
+
+
+class OnwardKind(enum.StrEnum):
+    BUDDY = "buddy"
+    HEALTHY_LIFESTYLES = "healthy_lifestyles"
+    BACK_TO_GP = "back_to_gp"
+    EARLY_HELP = "early_help"  # children's early help panel
+    ADULT_SAFEGUARDING = "adult_safeguarding"
+
+    @property
+    def is_safeguarding(self) -> bool:
+        return self in (OnwardKind.EARLY_HELP, OnwardKind.ADULT_SAFEGUARDING)
+
+
+class MeasureKind(enum.StrEnum):
+    SWEMWBS = "swemwbs"
+    ONS4 = "ons4"
+    PROFILE = "profile"
+
+
+class MeasureStage(enum.StrEnum):
+    BASELINE = "baseline"
+    THREE_WEEK = "three_week"
+    SIX_WEEK = "six_week"
+    OTHER = "other"
+
+
+class Person(db.Model):
+    __tablename__ = "person"
+    __table_args__ = (Index("ix_person_match", "family_name", "date_of_birth"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[date | None] = mapped_column(Date)
+    nhs_number: Mapped[str | None] = mapped_column(String(10), index=True)
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    preferred_contact: Mapped[str] = mapped_column(String(20), default="phone")
+    contact_notes: Mapped[str | None] = mapped_column(Text)  # e.g. best times to call
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    referrals: Mapped[list[Referral]] = relationship(back_populates="person")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class Referral(db.Model):
+    __tablename__ = "referral"
+    __table_args__ = (
+        Index("ix_referral_state_received", "state", "received_at"),
+        Index("ix_referral_team_state", "team_id", "state"),
+        Index("ix_referral_coordinator_state", "coordinator_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    source: Mapped[ReferralSource] = mapped_column(_enum(ReferralSource, "referral_source"))
+    referring_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("referring_organisation.id"), index=True)
+    referrer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    referrer_name: Mapped[str | None] = mapped_column(String(200))  # for referrers without accounts
+    referrer_email: Mapped[str | None] = mapped_column(String(254))
+    reason_text: Mapped[str] = mapped_column(Text, default="")
+    what_person_wants: Mapped[str] = mapped_column(Text, default="")
+    urgency: Mapped[Urgency] = mapped_column(_enum(Urgency, "urgency"), default=Urgency.ROUTINE)
+    risks: Mapped[str | None] = mapped_column(Text)
+    person_agreed: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[ReferralState] = mapped_column(_enum(ReferralState, "referral_state"),
+                                                 default=ReferralState.RECEIVED)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
+    coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[CloseOutcome | None] = mapped_column(_enum(CloseOutcome, "close_outcome"))
+    outcome_notes: Mapped[str | None] = mapped_column(Text)
+    safeguarding_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    possible_duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    person: Mapped[Person] = relationship(back_populates="referrals", foreign_keys=[person_id])
+    reasons: Mapped[list[ReferralReason]] = relationship(cascade="all, delete-orphan")
+    state_changes: Mapped[list[StateChange]] = relationship(
+        cascade="all, delete-orphan", order_by="StateChange.at")
+    contact_attempts: Mapped[list[ContactAttempt]] = relationship(
+        cascade="all, delete-orphan", order_by="ContactAttempt.at")
+    conversations: Mapped[list[Conversation]] = relationship(
+        cascade="all, delete-orphan", order_by="Conversation.held_on")
+    goals: Mapped[list[Goal]] = relationship(cascade="all, delete-orphan")
+    measures: Mapped[list[Measure]] = relationship(cascade="all, delete-orphan",
+                                                   order_by="Measure.taken_on")
+    signposts: Mapped[list[Signpost]] = relationship(cascade="all, delete-orphan")
+    onward_referrals: Mapped[list[OnwardReferral]] = relationship(cascade="all, delete-orphan")
+    follow_ups: Mapped[list[FollowUp]] = relationship(cascade="all, delete-orphan",
+                                                      order_by="FollowUp.due_on")
+
+
+class ReferralReason(db.Model):
+    """One coded reason for the referral (the codes are in `prescribing.reasons`)."""
+
+    __tablename__ = "referral_reason"
+
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class StateChange(db.Model):
+    __tablename__ = "referral_state_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
+                                             index=True)
+    from_state: Mapped[ReferralState | None] = mapped_column(_enum(ReferralState, "from_state"))
+    to_state: Mapped[ReferralState] = mapped_column(_enum(ReferralState, "to_state"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ContactAttempt(db.Model):
+    __tablename__ = "contact_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
+                                             index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    method: Mapped[str] = mapped_column(String(20))  # phone, text, email, letter, visit
+    outcome: Mapped[str] = mapped_column(String(30))  # spoke, no_answer, left_message, ...
+    successful: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class Conversation(db.Model):
+    """The guided conversation: what matters to the person, their needs and goals."""
+
+    __tablename__ = "conversation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
+                                             index=True)
+    held_on: Mapped[date] = mapped_column(Date)
+    who_was_there: Mapped[str | None] = mapped_column(Text)
+    consent_to_share: Mapped[bool] = mapped_column(Boolean, default=False)
+    share_with: Mapped[str | None] = mapped_column(Text)
+    what_matters: Mapped[str] = mapped_column(Text, default="")
+    needs: Mapped[list[str]] = mapped_column(JSON, default=list)  # life-area names
+    notes: Mapped[str | None] = mapped_column(Text)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class Goal(db.Model):
+    __tablename__ = "goal"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
+                                             index=True)
+    text: Mapped[str] = mapped_column(Text)  # in the person's own words
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open, met, partly, not_met
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Measure(db.Model):
+    """One completed wellbeing measure. `answers` holds the item answers as given."""
+
+    __tablename__ = "measure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
+                                             index=True)
+    kind: Mapped[MeasureKind] = mapped_column(_enum(MeasureKind, "measure_kind"))
+    stage: Mapped[MeasureStage] = mapped_column(_enum(MeasureStage, "measure_stage"))
+    taken_on: Mapped[date] = mapped_column(Date)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    raw_score: Mapped[int | None] = mapped_column(Integer)  # SWEMWBS raw total
+    metric_score: Mapped[float | None] = mapped_column(Float)  # SWEMWBS metric score
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class Signpost(db.Model):
+    """A directory service suggested to the person, and what came of it."""
+
+    __tablename__ = "signpost"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
+                                             index=True)
+    service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
+    status: Mapped[SignpostStatus] = mapped_column(_enum(SignpostStatus, "signpost_status"),
+                                                   default=SignpostStatus.SUGGESTED)
+    not_taken_up_reason: Mapped[str | None] = mapped_column(Text)
+    accompanied_visit: Mapped[bool] = mapped_column(Boolean, default=False)
+    buddy: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OnwardReferral(db.Model):
+    __tablename__ = "onward_referral"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
+                                             index=True)
+    kind: Mapped[OnwardKind] = mapped_column(_enum(OnwardKind, "onward_kind"))
+    notes: Mapped[str | None] = mapped_column(Text)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class FollowUp(db.Model):
+    """A scheduled three-week check or six-week review; `cycle` counts repeat cycles from 1."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (Index("ix_follow_up_open_due", "done_on", "due_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
+                                             index=True)
+    kind: Mapped[FollowUpKind] = mapped_column(_enum(FollowUpKind, "follow_up_kind"))
+    cycle: Mapped[int] = mapped_column(Integer, default=1)
+    due_on: Mapped[date] = mapped_column(Date)
+    window_opens: Mapped[date] = mapped_column(Date)
+    window_closes: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str | None] = mapped_column(Text)
+    other_support_needed: Mapped[bool | None] = mapped_column(Boolean)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

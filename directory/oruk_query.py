@@ -1,0 +1,388 @@
+"""The ORUK API's query parameters: checked, then turned into one page of services.
+
+Filters combine with AND. Text and place go through the one search engine
+(``search_index.search_services``); a listing with neither is a plain database query with the same
+meaning for every filter:
+
+- ``taxonomy_term_id``: filed under the term or any term below it; ``taxonomy_id``: any term of it.
+- ``minimum_age`` / ``maximum_age``: the ages of the people in question; a service matches when its
+  age range overlaps them (a service with no ages set suits everyone).
+- ``day``: open on that weekday. ``start_time``: open at that time. ``end_time``: still open up to
+  that time. Both: one opening span covers the whole window. On ``day`` if given, else any day.
+- ``postcode`` + ``proximity`` (metres from the postcode's centre).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import time
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.elements import ColumnElement
+
+from directory.models import (
+    Location,
+    Schedule,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+    service_taxonomy_term,
+)
+from directory.operations import descendant_ids, public_services_filter
+from signpost.extensions import db
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+MAX_AGE = 150
+MAX_PROXIMITY_METRES = 1_000_000
+MAX_SEARCH_LENGTH = 200
+# When a filter the engine cannot apply must be checked afterwards, at most this many hits are
+# gathered from it before paging (ample for a text or place search; noted in the README).
+ENGINE_HIT_CAP = 1000
+ENGINE_PAGE = 100
+
+DAY_NAMES = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
+    "sunday": 6, "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+    "mo": 0, "tu": 1, "we": 2, "th": 3, "fr": 4, "sa": 5, "su": 6,
+}
+
+
+class BadParameter(ValueError):
+    """A query parameter could not be used; ``parameter`` names it, ``str()`` says why."""
+
+    def __init__(self, parameter: str, reason: str) -> None:
+        super().__init__(reason)
+        self.parameter = parameter
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+@dataclass(frozen=True)
+class ServiceQuery:
+    """What a /services or /service_at_locations request asks for, already checked."""
+
+    paging: PageRequest = field(default_factory=PageRequest)
+    search: str = ""
+    taxonomy_term_id: str | None = None
+    taxonomy_id: str | None = None
+    minimum_age: int | None = None
+    maximum_age: int | None = None
+    day: int | None = None
+    start_time: time | None = None
+    end_time: time | None = None
+    postcode: str | None = None
+    proximity_metres: float | None = None
+
+    @property
+    def uses_engine(self) -> bool:
+        return bool(self.search or self.postcode)
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+def _int(args: Any, name: str, *, default: int | None, low: int, high: int) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadParameter(name, f"{name} must be a whole number, not '{raw[:40]}'.") from None
+    if not low <= value <= high:
+        raise BadParameter(name, f"{name} must be between {low} and {high}.")
+    return value
+
+
+def _age(args: Any, name: str) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        raise BadParameter(name, f"{name} must be an age in years, not '{raw[:40]}'.") from None
+    if not math.isfinite(value) or not 0 <= value <= MAX_AGE:
+        raise BadParameter(name, f"{name} must be an age between 0 and {MAX_AGE}.")
+    return int(value)
+
+
+def _time(args: Any, name: str) -> time | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        parts = [int(p) for p in raw.split(":")]
+        if len(parts) not in (2, 3) or len(raw.split(":")[0]) > 2:
+            raise ValueError
+        return time(*parts)
+    except ValueError:
+        raise BadParameter(name, f"{name} must be a time such as 09:30, not '{raw[:40]}'.") from None
+
+
+def _day(args: Any) -> int | None:
+    raw = (args.get("day") or "").strip()
+    if not raw:
+        return None
+    try:
+        return DAY_NAMES[raw.lower()]
+    except KeyError:
+        raise BadParameter("day", f"day must be a day of the week such as Monday, not "
+                                  f"'{raw[:40]}'.") from None
+
+
+def parse_paging(args: Any) -> PageRequest:
+    """page (from 1) and per_page (1 to 100)."""
+    page = _int(args, "page", default=1, low=1, high=1_000_000)
+    per_page = _int(args, "per_page", default=DEFAULT_PER_PAGE, low=1, high=MAX_PER_PAGE)
+    return PageRequest(page=page or 1, per_page=per_page or DEFAULT_PER_PAGE)
+
+
+def parse_service_query(args: Any, *, allow_place: bool) -> ServiceQuery:
+    """Check a request's query parameters. Raises BadParameter naming the first bad one."""
+    paging = parse_paging(args)
+    search = (args.get("search") or "").strip()
+    if len(search) > MAX_SEARCH_LENGTH:
+        raise BadParameter("search", f"search must be at most {MAX_SEARCH_LENGTH} characters.")
+    minimum_age, maximum_age = _age(args, "minimum_age"), _age(args, "maximum_age")
+    if minimum_age is not None and maximum_age is not None and minimum_age > maximum_age:
+        raise BadParameter("maximum_age", "maximum_age must not be below minimum_age.")
+    postcode = proximity = None
+    if allow_place:
+        postcode = (args.get("postcode") or "").strip() or None
+        raw = (args.get("proximity") or "").strip()
+        if raw:
+            try:
+                proximity = float(raw)
+            except ValueError:
+                raise BadParameter("proximity", "proximity must be a distance in metres, such as "
+                                                f"2000, not '{raw[:40]}'.") from None
+            if not math.isfinite(proximity) or not 0 < proximity <= MAX_PROXIMITY_METRES:
+                raise BadParameter("proximity", "proximity must be a distance in metres above 0 "
+                                                f"and at most {MAX_PROXIMITY_METRES}.")
+            if postcode is None:
+                raise BadParameter("proximity", "proximity needs a postcode to measure from.")
+    return ServiceQuery(
+        paging=paging, search=search,
+        taxonomy_term_id=(args.get("taxonomy_term_id") or "").strip() or None,
+        taxonomy_id=(args.get("taxonomy_id") or "").strip() or None,
+        minimum_age=minimum_age, maximum_age=maximum_age, day=_day(args),
+        start_time=_time(args, "start_time"), end_time=_time(args, "end_time"),
+        postcode=postcode, proximity_metres=proximity,
+    )
+
+
+# --- SQL conditions -------------------------------------------------------------------------
+
+def _span_covers(s: time | None, e: time | None) -> ColumnElement[bool]:
+    """A schedule row (on its own weekday) is open at s / up to e / across [s, e]."""
+    o, c = Schedule.opens_at, Schedule.closes_at
+    same_day, crosses = c > o, c <= o
+    if s is not None and e is not None:
+        return or_(
+            and_(same_day, o <= s, s <= e, e <= c),
+            and_(crosses, or_(and_(o <= s, s <= e), and_(s <= e, e <= c), and_(o <= s, e <= c))),
+        )
+    if s is not None:
+        return or_(and_(same_day, o <= s, s < c), and_(crosses, or_(o <= s, s < c)))
+    assert e is not None
+    return or_(and_(same_day, o < e, e <= c), and_(crosses, or_(o < e, e <= c)))
+
+
+def _schedule_condition(q: ServiceQuery) -> ColumnElement[bool] | None:
+    if q.day is None and q.start_time is None and q.end_time is None:
+        return None
+    parts: list[ColumnElement[bool]] = [Schedule.service_id == Service.id]
+    if q.day is not None:
+        parts.append(Schedule.weekday == q.day)
+    if q.start_time is not None or q.end_time is not None:
+        parts.append(_span_covers(q.start_time, q.end_time))
+    return exists(select(Schedule.id).where(*parts))
+
+
+def _term_condition(term_ids: list[str]) -> ColumnElement[bool]:
+    return Service.id.in_(select(service_taxonomy_term.c.service_id).where(
+        service_taxonomy_term.c.taxonomy_term_id.in_(term_ids)))
+
+
+def _age_condition(q: ServiceQuery) -> list[ColumnElement[bool]]:
+    parts: list[ColumnElement[bool]] = []
+    if q.maximum_age is not None:
+        parts.append(or_(Service.minimum_age.is_(None), Service.minimum_age <= q.maximum_age))
+    if q.minimum_age is not None:
+        parts.append(or_(Service.maximum_age.is_(None), Service.maximum_age >= q.minimum_age))
+    return parts
+
+
+def _descendants_of(term_id: str) -> list[str]:
+    term = db.session.get(TaxonomyTerm, term_id)
+    return descendant_ids(term) if term is not None else []
+
+
+def service_conditions(q: ServiceQuery, *, engine_done: bool = False) -> list[ColumnElement[bool]]:
+    """SQL conditions for the filters (those the engine has not already applied)."""
+    conditions: list[ColumnElement[bool]] = [public_services_filter()]
+    if q.taxonomy_id:
+        conditions.append(_term_condition(
+            select(TaxonomyTerm.id).where(TaxonomyTerm.taxonomy_id == q.taxonomy_id)))
+    if engine_done:
+        if q.end_time is not None:
+            conditions.append(_schedule_condition(q))
+        return conditions
+    if q.taxonomy_term_id:
+        conditions.append(_term_condition(_descendants_of(q.taxonomy_term_id)))
+    conditions.extend(_age_condition(q))
+    schedule = _schedule_condition(q)
+    if schedule is not None:
+        conditions.append(schedule)
+    return conditions
+
+
+def needs_post_filter(q: ServiceQuery) -> bool:
+    """True when a filter the engine cannot apply must be checked on its hits."""
+    return bool(q.taxonomy_id or q.end_time is not None)
+
+
+# --- running --------------------------------------------------------------------------------
+
+@dataclass
+class ServicePage:
+    services: list[Service]
+    total: int
+    distances_km: dict[str, float | None] = field(default_factory=dict)
+
+
+def load_services(ids: list[str], options: list[Any]) -> list[Service]:
+    """Services by id, in the order given, with the loader options."""
+    if not ids:
+        return []
+    found = {s.id: s for s in db.session.scalars(
+        select(Service).where(Service.id.in_(ids)).options(*options))}
+    return [found[i] for i in ids if i in found]
+
+
+def _engine_request(q: ServiceQuery, page: int, per_page: int) -> Any:
+    from search_index import SearchRequest
+
+    return SearchRequest(
+        text=q.search, where=q.postcode or "",
+        radius_metres=q.proximity_metres,
+        term_ids=(q.taxonomy_term_id,) if q.taxonomy_term_id else (),
+        min_age=q.minimum_age, max_age=q.maximum_age, day=q.day,
+        at_time=q.start_time if q.end_time is None else None,
+        sort="distance" if q.postcode and not q.search else "relevance",
+        page=page, per_page=per_page,
+    )
+
+
+def _engine_search(q: ServiceQuery, page: int, per_page: int) -> Any:
+    from search_index import search_services
+
+    result = search_services(_engine_request(q, page, per_page))
+    if result.location_error:
+        raise BadParameter("postcode", result.location_error)
+    return result
+
+
+def engine_hits(q: ServiceQuery) -> list[tuple[str, float | None]]:
+    """Every hit the engine has for q (up to ENGINE_HIT_CAP), post-filtered, in rank order."""
+    hits: list[tuple[str, float | None]] = []
+    page = 1
+    while len(hits) < ENGINE_HIT_CAP:
+        result = _engine_search(q, page, ENGINE_PAGE)
+        hits.extend((h.service_id, h.distance_km) for h in result.hits)
+        if page >= result.total_pages or not result.hits:
+            break
+        page += 1
+    if needs_post_filter(q) and hits:
+        keep = set(db.session.scalars(select(Service.id).where(
+            Service.id.in_([h[0] for h in hits]), *service_conditions(q, engine_done=True))))
+        hits = [h for h in hits if h[0] in keep]
+    return hits
+
+
+def find_services(q: ServiceQuery, options: list[Any]) -> ServicePage:
+    """One page of public services for a checked query."""
+    paging = q.paging
+    if not q.uses_engine:
+        conditions = service_conditions(q)
+        total = db.session.scalar(select(func.count(Service.id)).where(*conditions)) or 0
+        services = db.session.scalars(
+            select(Service).where(*conditions).options(*options)
+            .order_by(Service.name, Service.id).limit(paging.per_page).offset(paging.offset)
+        ).all()
+        return ServicePage(list(services), total)
+    if not needs_post_filter(q):
+        result = _engine_search(q, paging.page, paging.per_page)
+        ids = [h.service_id for h in result.hits]
+        return ServicePage(load_services(ids, options), result.total,
+                           {h.service_id: h.distance_km for h in result.hits})
+    hits = engine_hits(q)
+    window = hits[paging.offset:paging.offset + paging.per_page]
+    return ServicePage(load_services([h[0] for h in window], options), len(hits), dict(window))
+
+
+def sal_options() -> list[Any]:
+    location = selectinload(ServiceAtLocation.location)
+    return [location.selectinload(Location.addresses),
+            location.selectinload(Location.accessibility),
+            selectinload(ServiceAtLocation.service).selectinload(Service.organization)]
+
+
+def find_service_at_locations(q: ServiceQuery) -> tuple[list[ServiceAtLocation], int]:
+    """One page of service-at-location links of public services, nearest first for a postcode."""
+    paging = q.paging
+    if not q.uses_engine:
+        conditions = service_conditions(q)
+        base = select(ServiceAtLocation).join(Service, ServiceAtLocation.service_id == Service.id)
+        total = db.session.scalar(
+            select(func.count(ServiceAtLocation.id))
+            .join(Service, ServiceAtLocation.service_id == Service.id).where(*conditions)) or 0
+        rows = db.session.scalars(
+            base.where(*conditions).options(*sal_options())
+            .order_by(Service.name, ServiceAtLocation.id)
+            .limit(paging.per_page).offset(paging.offset)).all()
+        return list(rows), total
+    point = None
+    if q.postcode:
+        from search_index.geo import PlaceNotFound, resolve_place
+
+        try:
+            point = resolve_place(q.postcode)
+        except PlaceNotFound as error:
+            raise BadParameter("postcode", str(error)) from None
+    hits = engine_hits(q)
+    rank = {sid: i for i, (sid, _) in enumerate(hits)}
+    links = list(db.session.scalars(
+        select(ServiceAtLocation).where(ServiceAtLocation.service_id.in_(list(rank)))
+        .options(*sal_options()))) if rank else []
+    if point is not None:
+        from search_index.geo import distance_km
+
+        def distance(sal: ServiceAtLocation) -> float:
+            loc = sal.location
+            if loc.latitude is None or loc.longitude is None:
+                return math.inf
+            return distance_km(point.latitude, point.longitude, loc.latitude, loc.longitude)
+
+        measured = [(distance(sal), sal) for sal in links]
+        if q.proximity_metres is not None:
+            limit_km = q.proximity_metres / 1000
+            measured = [(d, sal) for d, sal in measured if d <= limit_km]
+        measured.sort(key=lambda pair: (pair[0], rank[pair[1].service_id], pair[1].id))
+        links = [sal for _, sal in measured]
+    else:
+        links.sort(key=lambda sal: (rank[sal.service_id], sal.id))
+    return links[paging.offset:paging.offset + paging.per_page], len(links)

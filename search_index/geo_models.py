@@ -24,6 +24,7 @@ class Outcode(db.Model):
     """A postcode district (e.g. PE30): the centroid of its live postcodes, or a gazetteer point."""
 
     __tablename__ = "outcode"
+    __table_args__ = (Index("ix_outcode_latitude_longitude", "latitude", "longitude"),)
 
     outcode: Mapped[str] = mapped_column(String(4), primary_key=True)
     latitude: Mapped[float] = mapped_column(Float)
@@ -46,3 +47,5 @@ class Place(db.Model):
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
     rank: Mapped[int] = mapped_column(Integer, default=0)  # higher wins when names clash
+    # The gazetteer file a row came from (its base name), so re-importing one file replaces its rows.
+    source: Mapped[str] = mapped_column(String(120), default="", index=True)

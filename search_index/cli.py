@@ -1,0 +1,60 @@
+"""``flask search rebuild | follow | status``: look after the search index."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+search_cli = AppGroup("search", help="Look after the search index.")
+
+
+@search_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Build a fresh index beside the live one and swap it in (searches keep working)."""
+    from search_index.sync import rebuild
+
+    started = time.perf_counter()
+    written = rebuild(current_app._get_current_object())
+    elapsed = time.perf_counter() - started
+    rate = written / elapsed if elapsed else 0.0
+    click.echo(f"Indexed {written} services in {elapsed:.1f} s ({rate:.0f} a second).")
+
+
+@search_cli.command("follow")
+@click.option("--once", is_flag=True, help="Apply what is waiting, then stop.")
+@click.option("--interval", default=0.5, show_default=True, help="Seconds between checks.")
+def follow_command(once: bool, interval: float) -> None:
+    """Apply index changes from the outbox as they arrive (for extra web nodes)."""
+    from search_index.sync import apply_pending
+
+    app = current_app._get_current_object()
+    while True:
+        applied = apply_pending(app, wait=True)
+        if applied:
+            click.echo(f"Applied {applied} change(s).")
+        if once:
+            return
+        time.sleep(interval)
+
+
+@search_cli.command("status")
+def status_command() -> None:
+    """Show documents in the index, the last change applied, and how far behind it is."""
+    from search_index.sync import index_status
+
+    status = index_status(current_app._get_current_object())
+    click.echo(f"Index generation: {status.generation or '(none yet)'}")
+    click.echo(f"Documents: {status.documents}")
+    click.echo(f"Last change applied: {status.last_seq} (newest queued: {status.newest_seq})")
+    click.echo(f"Waiting to apply: {status.lag}")
+
+
+def init_app(app: Flask) -> None:
+    """Register `flask search` and the session events that fill the index outbox."""
+    from search_index import events
+
+    events.register()
+    app.cli.add_command(search_cli)

@@ -1,0 +1,228 @@
+"""The Whoosh schema for services and how a Service row becomes one index document."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+
+from directory.models import (
+    DeliveryMode,
+    Location,
+    Service,
+    ServiceAtLocation,
+    ServiceStatus,
+    TaxonomyTerm,
+)
+
+META_ID = "__meta__"
+"""The id of the one document that records the last outbox sequence applied (same commit)."""
+
+REMOTE_MODES = frozenset({DeliveryMode.PHONE.value, DeliveryMode.ONLINE.value,
+                          DeliveryMode.HOME_VISIT.value})
+NO_MIN_AGE = 0
+NO_MAX_AGE = 150
+
+# Text fields and how much a match in each counts.
+FIELD_BOOSTS: dict[str, float] = {
+    "name": 4.0,
+    "terms_text": 3.0,
+    "summary": 2.0,
+    "org": 1.5,
+    "audience_text": 1.2,
+    "description": 1.0,
+    "places": 1.0,
+}
+
+# Grid cells for the "near a place" prefilter: coarse (1 degree) and fine (0.1 degree).
+CELL_SIZES = {"c1": 1.0, "c01": 0.1}
+
+STEM = StemmingAnalyzer()
+PLAIN = StandardAnalyzer()
+
+
+def build_schema() -> Schema:
+    """The fields: text to rank on, keywords to filter and count on, small stored facts."""
+    # Boosts are applied at query time (FIELD_BOOSTS) so they can be tuned without a rebuild.
+    text_fields = {name: TEXT(analyzer=STEM, phrase=False) for name in FIELD_BOOSTS}
+    return Schema(
+        id=ID(stored=True, unique=True),
+        spell=TEXT(analyzer=PLAIN, phrase=False),  # unstemmed words for "did you mean"
+        terms=KEYWORD(commas=True, lowercase=False),
+        audience=KEYWORD(commas=True, lowercase=False),
+        modes=KEYWORD(commas=True, lowercase=False),
+        access=KEYWORD(commas=True, lowercase=False),
+        free=ID(),
+        remote=ID(),
+        min_age=NUMERIC(int, bits=32, signed=False),
+        max_age=NUMERIC(int, bits=32, signed=False),
+        slots=KEYWORD(commas=True, lowercase=False),
+        cells=KEYWORD(commas=True, lowercase=False),
+        areas=KEYWORD(commas=True, lowercase=False),
+        status=ID(stored=True),
+        sortname=ID(sortable=True),
+        locs=STORED(),
+        spans=STORED(),
+        seq=STORED(),
+        **text_fields,
+    )
+
+
+def cell_key(prefix: str, latitude: float, longitude: float) -> str:
+    """The grid cell a point falls in, e.g. ``c01:527_3``."""
+    size = CELL_SIZES[prefix]
+    return f"{prefix}:{math.floor(latitude / size)}_{math.floor(longitude / size)}"
+
+
+def is_audience_term(term: TaxonomyTerm) -> bool:
+    """Audience terms ("Carers", "Older people") live in a taxonomy whose name says audience."""
+    return term.taxonomy is not None and "audience" in term.taxonomy.name.lower()
+
+
+def _minutes(value: Any) -> int:
+    return value.hour * 60 + value.minute
+
+
+def schedule_spans(service: Service) -> list[tuple[int, int, int]]:
+    """(weekday, opens minute, closes minute); closes <= opens means past midnight."""
+    return [(s.weekday, _minutes(s.opens_at), _minutes(s.closes_at)) for s in service.schedules]
+
+
+def span_slots(spans: Iterable[tuple[int, int, int]]) -> set[str]:
+    """Keywords for the open-on-day and open-at-hour prefilters (exact check happens later)."""
+    slots: set[str] = set()
+    for day, opens, closes in spans:
+        end = closes if closes > opens else closes + 24 * 60
+        slots.add(f"d{day}")
+        if end > 24 * 60 and end - 24 * 60 > 0:
+            slots.add(f"d{(day + 1) % 7}")
+        minute = opens - opens % 60
+        while minute < end:
+            d, m = divmod(minute, 24 * 60)
+            slots.add(f"h{(day + d) % 7}_{m // 60}")
+            minute += 60
+    return slots
+
+
+def encode_spans(spans: Sequence[tuple[int, int, int]]) -> str:
+    return ";".join(f"{d},{o},{c}" for d, o, c in spans)
+
+
+def decode_spans(value: str | None) -> list[tuple[int, int, int]]:
+    if not value:
+        return []
+    out = []
+    for part in value.split(";"):
+        d, o, c = part.split(",")
+        out.append((int(d), int(o), int(c)))
+    return out
+
+
+def encode_points(points: Sequence[tuple[float, float]]) -> str:
+    return ";".join(f"{lat:.6f},{lon:.6f}" for lat, lon in points)
+
+
+def decode_points(value: str | None) -> list[tuple[float, float]]:
+    if not value:
+        return []
+    return [tuple(map(float, p.split(","))) for p in value.split(";")]  # type: ignore[misc]
+
+
+def load_services(session: Session, ids: Sequence[str]) -> list[Service]:
+    """Load services with everything a document needs, in a handful of queries."""
+    if not ids:
+        return []
+    stmt = (
+        select(Service)
+        .where(Service.id.in_(list(ids)))
+        .options(
+            selectinload(Service.organization),
+            selectinload(Service.taxonomy_terms).selectinload(TaxonomyTerm.taxonomy),
+            selectinload(Service.delivery_modes),
+            selectinload(Service.schedules),
+            selectinload(Service.service_areas),
+            selectinload(Service.service_at_locations)
+            .selectinload(ServiceAtLocation.location)
+            .options(selectinload(Location.addresses), selectinload(Location.accessibility)),
+        )
+    )
+    return list(session.scalars(stmt))
+
+
+def _term_chain(term: TaxonomyTerm) -> list[TaxonomyTerm]:
+    return [term, *term.ancestors()]
+
+
+def service_document(service: Service) -> dict[str, Any]:
+    """The index document for one public service."""
+    term_keys: set[str] = set()
+    audience_keys: set[str] = set()
+    term_names: list[str] = []
+    audience_names: list[str] = []
+    for term in service.taxonomy_terms:
+        for node in _term_chain(term):
+            keys = {node.id, *(f"slug:{k}" for k in (node.slug, node.code) if k)}
+            if is_audience_term(term):
+                audience_keys |= keys
+                audience_names.append(node.name)
+            else:
+                term_keys |= keys
+                term_names.append(node.name)
+    points: list[tuple[float, float]] = []
+    place_words: list[str] = []
+    access: set[str] = set()
+    for sal in service.service_at_locations:
+        loc = sal.location
+        if loc.latitude is not None and loc.longitude is not None:
+            points.append((loc.latitude, loc.longitude))
+        place_words.append(loc.name or "")
+        for addr in loc.addresses:
+            place_words += [addr.address_1, addr.address_2 or "", addr.city, addr.postal_code]
+        access |= {a.feature.value for a in loc.accessibility if a.feature is not None}
+    modes = {m.mode.value for m in service.delivery_modes}
+    areas = set()
+    for area in service.service_areas:
+        if area.area_type == "national":
+            areas.add("national")
+        elif area.code:
+            prefix = "la" if area.area_type == "local_authority" else "outcode"
+            areas.add(f"{prefix}:{area.code.strip().upper().replace(' ', '')}")
+    spans = schedule_spans(service)
+    cells = {cell_key(prefix, lat, lon) for lat, lon in points for prefix in CELL_SIZES}
+    org_name = service.organization.name if service.organization else ""
+    audience_text = " ".join([service.eligibility_description or "", *audience_names])
+    texts = {
+        "name": " ".join([service.name, service.alternate_name or ""]),
+        "terms_text": " ".join(term_names),
+        "summary": service.summary or "",
+        "org": org_name,
+        "audience_text": audience_text,
+        "description": service.description or "",
+        "places": " ".join(place_words),
+    }
+    status = "closed" if service.status == ServiceStatus.TEMPORARILY_CLOSED else "open"
+    return {
+        "id": service.id,
+        **texts,
+        "spell": " ".join(texts.values()),
+        "terms": ",".join(sorted(term_keys)),
+        "audience": ",".join(sorted(audience_keys)),
+        "modes": ",".join(sorted(modes)),
+        "access": ",".join(sorted(access)),
+        "free": "y" if service.is_free else "n",
+        "remote": "y" if modes & REMOTE_MODES else "n",
+        "min_age": service.minimum_age if service.minimum_age is not None else NO_MIN_AGE,
+        "max_age": service.maximum_age if service.maximum_age is not None else NO_MAX_AGE,
+        "slots": ",".join(sorted(span_slots(spans))),
+        "cells": ",".join(sorted(cells)),
+        "areas": ",".join(sorted(areas)),
+        "status": status,
+        "sortname": service.name.lower()[:80],
+        "locs": encode_points(points),
+        "spans": encode_spans(spans),
+    }

@@ -1,0 +1,184 @@
+"""Keeping the index in step with the database: apply the outbox, rebuild, report status."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from whoosh.index import FileIndex, LockError
+from whoosh.writing import SegmentWriter
+
+from directory.models import ModerationState, Service, ServiceStatus
+from search_index.models import IndexOutbox
+from search_index.schema import META_ID, load_services, service_document
+from search_index.store import IndexStore, last_seq
+from signpost.extensions import db
+from signpost.types import utcnow
+
+log = logging.getLogger(__name__)
+
+BATCH = 1000
+# A gap in the sequence may be a transaction still in flight (its rows will appear) or one that
+# rolled back (they never will). Rows after a gap are applied at once, but the recorded position
+# only moves past the gap once the rows after it are this old.
+GAP_GRACE = timedelta(seconds=60)
+PUBLIC_STATUSES = (ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED)
+
+
+def store_for(app: Flask) -> IndexStore:
+    return IndexStore(app.config["SEARCH_INDEX_DIR"])
+
+
+def _public_ids(session: Session, ids: Sequence[str]) -> set[str]:
+    rows = session.scalars(select(Service.id).where(
+        Service.id.in_(list(ids)), Service.status.in_(PUBLIC_STATUSES),
+        Service.moderation_state == ModerationState.APPROVED))
+    return set(rows)
+
+
+def write_services(writer: SegmentWriter, session: Session, ids: Sequence[str]) -> int:
+    """Upsert the public ones among `ids`, delete the rest. Returns documents written."""
+    ids = list(dict.fromkeys(ids))
+    public = _public_ids(session, ids)
+    for sid in ids:
+        if sid not in public:
+            writer.delete_by_term("id", sid)
+    written = 0
+    for service in load_services(session, sorted(public)):
+        writer.update_document(**service_document(service))
+        written += 1
+    return written
+
+
+def _plan(rows: Sequence[IndexOutbox], start: int) -> int:
+    """The new recorded position after applying `rows` (see GAP_GRACE)."""
+    mark = start
+    now = utcnow()
+    for row in rows:
+        if row.seq == mark + 1 or now - row.created_at > GAP_GRACE:
+            mark = row.seq
+        else:
+            break
+    return mark
+
+
+def _apply_batches(ix: FileIndex, session: Session, writer: SegmentWriter) -> int:
+    """Apply outbox rows with the write lock held; commits `writer`. Returns rows applied."""
+    applied = 0
+    while True:
+        with ix.searcher() as searcher:
+            start = last_seq(searcher)
+        rows = list(session.scalars(select(IndexOutbox).where(IndexOutbox.seq > start)
+                                    .order_by(IndexOutbox.seq).limit(BATCH)))
+        if not rows:
+            writer.cancel()
+            return applied
+        write_services(writer, session, [r.service_id for r in rows])
+        mark = _plan(rows, start)
+        writer.update_document(id=META_ID, seq=mark)
+        writer.commit()
+        applied += len(rows)
+        session.expire_all()
+        if mark == start or len(rows) < BATCH:
+            return applied
+        try:
+            writer = ix.writer(timeout=0.0)
+        except LockError:
+            return applied
+
+
+def apply_pending(app: Flask, *, wait: bool = False) -> int:
+    """Apply outbox rows not yet in the index. Never waits for the lock unless `wait`.
+
+    If another process holds the index's write lock, it leaves the rows for that process (which
+    checks again after releasing). Returns how many outbox rows were applied.
+    """
+    store = store_for(app)
+    total = 0
+    for _ in range(5):  # re-check after releasing: rows may have arrived while we held the lock
+        ix = store.open()
+        try:
+            writer = ix.writer(timeout=30.0 if wait else 0.0)
+        except LockError:
+            return total
+        with Session(bind=db.engine) as session:
+            try:
+                applied = _apply_batches(ix, session, writer)
+            except BaseException:
+                if not writer.is_closed:
+                    writer.cancel()
+                raise
+        total += applied
+        if not applied or not pending_count(app):
+            return total
+    return total
+
+
+def pending_count(app: Flask) -> int:
+    """Outbox rows after the index's recorded position."""
+    with store_for(app).open().searcher() as searcher:
+        seq = last_seq(searcher)
+    with Session(bind=db.engine) as session:
+        return session.scalar(select(func.count()).select_from(IndexOutbox)
+                              .where(IndexOutbox.seq > seq)) or 0
+
+
+def rebuild(app: Flask, *, batch: int = BATCH) -> int:
+    """Build a fresh index beside the live one, swap it in atomically, then catch up.
+
+    Searches keep using the old index until the swap. Returns the number of documents written.
+    """
+    store = store_for(app)
+    name, ix = store.new_generation()
+    written = 0
+    with Session(bind=db.engine) as session:
+        start = session.scalar(select(func.max(IndexOutbox.seq))) or 0
+        ids = list(session.scalars(
+            select(Service.id).where(Service.status.in_(PUBLIC_STATUSES),
+                                     Service.moderation_state == ModerationState.APPROVED)
+            .order_by(Service.id)))
+        writer = ix.writer(limitmb=256)
+        try:
+            for i in range(0, len(ids), batch):
+                for service in load_services(session, ids[i:i + batch]):
+                    writer.add_document(**service_document(service))
+                    written += 1
+                session.expunge_all()
+            writer.add_document(id=META_ID, seq=start)
+            writer.commit(optimize=True)
+        except BaseException:
+            writer.cancel()
+            raise
+    store.publish(name)
+    apply_pending(app, wait=True)
+    return written
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """What `flask search status` reports."""
+
+    generation: str | None
+    documents: int
+    last_seq: int
+    newest_seq: int
+    lag: int
+
+
+def index_status(app: Flask) -> IndexStatus:
+    """Documents in the live index, the last sequence applied, and rows still to apply."""
+    store = store_for(app)
+    ix = store.open()
+    with ix.searcher() as searcher:
+        seq = last_seq(searcher)
+        docs = searcher.doc_count() - (1 if searcher.document(id=META_ID) else 0)
+    with Session(bind=db.engine) as session:
+        newest = session.scalar(select(func.max(IndexOutbox.seq))) or 0
+        lag = session.scalar(select(func.count()).select_from(IndexOutbox)
+                             .where(IndexOutbox.seq > seq)) or 0
+    return IndexStatus(store.current_name(), docs, seq, newest, lag)

@@ -29,7 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    from signpost import database
+    from signpost import accounts, database
     from signpost.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
@@ -38,6 +38,7 @@ def init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
+    accounts.init_app(app)  # Flask-Login, idle sessions, sign-in and admin pages, `flask users`
     import_models()
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from signpost import create_app
 from signpost.extensions import db
 
-pytest_plugins = ["tests.factories"]
+pytest_plugins = ["tests.factories", "tests.accounts_support"]
 
 
 @pytest.fixture(scope="session")

@@ -6,14 +6,12 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    Field,
     IntegerField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from directory.models import AccessibilityFeature, DeliveryMode
 
@@ -32,14 +30,20 @@ def Email(message: str) -> Regexp:  # noqa: N802 - reads like the WTForms valida
     return Regexp(EMAIL_PATTERN, message=message)
 
 
-class CheckboxList(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+class MultiValue(Field):
+    """Several values of one GET parameter (checkboxes); unknown values are dropped, not an
+    error (an old bookmark, a hand-edited URL). The template draws the checkboxes."""
 
-    def pre_validate(self, form: object) -> None:
-        # Unknown values (an old bookmark, a hand-edited URL) are dropped, not an error.
-        known = {value for value, _label in self.choices}
-        self.data = [v for v in (self.data or []) if v in known]
+    def __init__(self, label: str, allowed: list[str], **kwargs: object) -> None:
+        super().__init__(label, **kwargs)
+        self.allowed = allowed
+        self.data: list[str] = []
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = [v for v in dict.fromkeys(valuelist) if v in self.allowed]
+
+    def _value(self) -> str:
+        return ",".join(self.data)
 
 
 class SearchForm(FlaskForm):
@@ -56,14 +60,12 @@ class SearchForm(FlaskForm):
     category = StringField("Category", validators=[Optional(), Length(max=120)])
     free = BooleanField("Free only")
     open_now = BooleanField("Open now")
-    day = SelectField("Open on", choices=DAY_CHOICES, default="", validate_choice=False)
-    mode = CheckboxList("How it is delivered",
-                        choices=[(m.value, m.label) for m in DeliveryMode])
-    access = CheckboxList("Accessibility",
-                          choices=[(f.value, f.label) for f in AccessibilityFeature])
+    day = StringField("Open on", default="")
+    mode = MultiValue("How it is delivered", [m.value for m in DeliveryMode])
+    access = MultiValue("Accessibility", [f.value for f in AccessibilityFeature])
     age = IntegerField("Age of the person", validators=[Optional(), NumberRange(
         min=0, max=120, message="Enter an age between 0 and 120.")])
-    sort = SelectField("Sort by", choices=SORT_CHOICES, default="best", validate_choice=False)
+    sort = StringField("Sort by", default="best")
     page = IntegerField("Page", default=1, validators=[Optional()])
 
     def validate_radius(self, field: StringField) -> None:
@@ -77,11 +79,11 @@ class SearchForm(FlaskForm):
                 f"Choose a distance between 1 and {MAX_RADIUS_MILES} miles.")
         field.data = raw
 
-    def validate_day(self, field: SelectField) -> None:
+    def validate_day(self, field: StringField) -> None:
         if field.data not in {value for value, _ in DAY_CHOICES}:
             field.data = ""
 
-    def validate_sort(self, field: SelectField) -> None:
+    def validate_sort(self, field: StringField) -> None:
         if field.data not in {"best", "nearest"}:
             field.data = "best"
 
@@ -101,7 +103,7 @@ class SearchForm(FlaskForm):
 
 class ReportProblemForm(FlaskForm):
     problem = TextAreaField("What is wrong or out of date?", validators=[
-        InputRequired(message="Tell us what is wrong with this page."),
+        DataRequired(message="Tell us what is wrong with this page."),
         Length(max=5000, message="Please keep this to 5,000 characters or fewer.")])
     reply_email = EmailField("Your email address (optional, if you would like a reply)",
                              validators=[Optional(), Email(message=(
@@ -112,10 +114,10 @@ class ReportProblemForm(FlaskForm):
 
 class SuggestServiceForm(FlaskForm):
     name = StringField("Name of the service or group", validators=[
-        InputRequired(message="Enter the name of the service or group."), Length(max=255)])
+        DataRequired(message="Enter the name of the service or group."), Length(max=255)])
     organisation = StringField("Who runs it (optional)", validators=[Optional(), Length(max=255)])
     description = TextAreaField("What does it do, and who is it for?", validators=[
-        InputRequired(message="Tell us what the service does."), Length(max=5000)])
+        DataRequired(message="Tell us what the service does."), Length(max=5000)])
     where = StringField("Where is it? (optional)", validators=[Optional(), Length(max=255)])
     how_to_contact = TextAreaField("How can people get in touch? (optional)",
                                    validators=[Optional(), Length(max=2000)])
@@ -127,5 +129,5 @@ class SuggestServiceForm(FlaskForm):
 
 class EmailShortlistForm(FlaskForm):
     email = EmailField("Email address to send the list to", validators=[
-        InputRequired(message="Enter the email address to send the list to."),
+        DataRequired(message="Enter the email address to send the list to."),
         Email(message="Enter an email address like name@example.com.")])

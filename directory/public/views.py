@@ -51,6 +51,7 @@ def _read_channel_and_shortlist() -> None:
         else:
             session["channel"] = flag
     g.channel = session.get("channel") or current_app.config["DEFAULT_CHANNEL"]
+    g.shortlist_written = False
     g.shortlist = shortlist.load_shortlist(request.cookies.get(shortlist.COOKIE_NAME),
                                            current_app.config["SECRET_KEY"])
 

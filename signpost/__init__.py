@@ -45,15 +45,21 @@ def init_extensions(app: Flask) -> None:
 def import_models() -> None:
     """Import every package's models so metadata (and Alembic) sees all tables."""
     import directory.models  # noqa: F401
+    import directory.public.feedback  # noqa: F401
+    import directory.public.usage  # noqa: F401
     import search_index.geo_models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
+    from directory.public.staff_views import bp as public_staff_bp
+    from directory.public.views import bp as public_bp
     from directory.views import bp as directory_bp
     from signpost.views import bp as core_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(directory_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(public_staff_bp)
 
 
 def register_cli(app: Flask) -> None:

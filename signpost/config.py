@@ -28,6 +28,7 @@ class Setting:
     help: str
     check: Callable[[Any], bool] | None = None
     check_message: str = ""
+    allow_empty: bool = False  # an empty string is a meaningful value (e.g. "no map tiles")
 
 
 def _positive(value: Any) -> bool:
@@ -74,6 +75,17 @@ SETTINGS: tuple[Setting, ...] = (
             lambda v: v >= 8, "must be at least 8 (KiB)"),
     Setting("ARGON2_PARALLELISM", 4, int, "argon2id lanes per password hash.",
             _positive, "must be a whole number above zero"),
+    Setting("MAP_TILE_URL", "", str,
+            "Map tile URL template, e.g. `https://tiles.example.org/{z}/{x}/{y}.png`. Empty: no map "
+            "tiles, results are shown as a list only.", allow_empty=True),
+    Setting("MAP_TILE_ATTRIBUTION", "", str,
+            "Credit shown on maps for the tile server (required by most tile licences).",
+            allow_empty=True),
+    Setting("DEFAULT_CHANNEL", "web", str,
+            "Channel counted for searches when none is set by `?channel=`: `web`, `champion`, "
+            "`access_point` or `popup` (set `access_point` on a library's kiosk).",
+            lambda v: v in {"web", "champion", "access_point", "popup"},
+            "must be one of web, champion, access_point, popup"),
     Setting("PREFERRED_URL_SCHEME", "http", str, "Scheme for absolute links in messages (`https` in production)."),
 )
 
@@ -132,6 +144,8 @@ def check_config(app: Flask) -> None:
     """Coerce and validate every known setting; refuse an unsafe production start."""
     for setting in SETTINGS:
         value = app.config.get(setting.name)
+        if setting.allow_empty and value == "":
+            continue
         if value is None or (isinstance(value, str) and not value.strip()):
             raise ConfigError(f"Setting {setting.name} is missing or empty: {setting.help}")
         value = _coerce(setting, value)

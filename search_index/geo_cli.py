@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
@@ -19,7 +20,7 @@ _paths = click.argument("paths", nargs=-1, required=True,
 @contextmanager
 def _progress(paths: Sequence[str], label: str) -> Iterator[Callable[[int], None]]:
     """A progress bar over the files' bytes (shown only on a terminal)."""
-    with click.progressbar(length=total_bytes(paths), label=label, file=click.get_text_stream("stderr"),
+    with click.progressbar(length=total_bytes(paths), label=label, file=sys.stderr,
                            show_eta=True, show_percent=True) as bar:
         yield bar.update
 

@@ -30,7 +30,7 @@ EXAMPLES_PER_REASON = 5
 # A generous box around the UK, Channel Islands and Isle of Man; anything outside is a bad row.
 UK_LATITUDE = (49.0, 61.5)
 UK_LONGITUDE = (-9.0, 2.5)
-ONSPD_NO_COORDINATES = 99.0  # ONSPD writes lat 99.999999 when a postcode has no grid reference
+ONSPD_NO_COORDINATES = 99.999999  # ONSPD writes lat 99.999999 when a postcode has no grid reference
 
 Progress = Callable[[int], None]
 
@@ -153,7 +153,7 @@ def parse_point(lat_text: str, lon_text: str) -> tuple[float, float] | str:
         return "number"
     if lat != lat or lon != lon:  # NaN
         return "number"
-    if lat > ONSPD_NO_COORDINATES:
+    if abs(lat - ONSPD_NO_COORDINATES) < 1e-5:
         return "no_coordinates"
     if not (UK_LATITUDE[0] <= lat <= UK_LATITUDE[1] and UK_LONGITUDE[0] <= lon <= UK_LONGITUDE[1]):
         return "outside"

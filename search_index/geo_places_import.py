@@ -66,9 +66,10 @@ def gazetteer_layout(path: str) -> GazetteerLayout:
                 wanted[key] = cols[source]
         return GazetteerLayout("geonames", ",", wanted, has_header=True)
     if {"postcode", "latitude", "longitude", "town"} <= cols.keys():
-        return GazetteerLayout("outcodes", ",", {k: cols[k] for k in
-                                                 ("postcode", "latitude", "longitude", "town")},
-                               has_header=True)
+        wanted = {k: cols[k] for k in ("postcode", "latitude", "longitude", "town")}
+        if "region" in cols:  # outcodes.csv leaves town blank in cities; region names the city
+            wanted["region"] = cols["region"]
+        return GazetteerLayout("outcodes", ",", wanted, has_header=True)
     hint = (" It looks like a postcode file: use flask import-postcodes for that."
             if {"postcode", "latitude", "longitude"} <= cols.keys() else "")
     raise GeoImportError(
@@ -180,8 +181,13 @@ def read_outcodes(path: str, layout: GazetteerLayout, report: ImportReport,
             report.skip(point, where)
             continue
         found.append({"outcode": outcode, "latitude": point[0], "longitude": point[1],
-                      "town": row[cols["town"]].strip()[:100] or None})
+                      "town": _town(row, cols)})
     return found
+
+
+def _town(row: list[str], cols: dict[str, int]) -> str | None:
+    town = row[cols["town"]].strip() or (row[cols["region"]].strip() if "region" in cols else "")
+    return town[:100] or None
 
 
 def import_places(paths: Sequence[str], *, progress: Progress | None = None) -> ImportReport:

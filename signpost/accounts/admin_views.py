@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from signpost.access import requires_permission
 from signpost.accounts import operations, tokens
-from signpost.accounts.forms import ConfirmForm, UserForm
+from signpost.accounts.forms import ConfirmForm, UserForm, choice
 from signpost.accounts.models import User
 from signpost.extensions import db
 from signpost.permissions import USERS_MANAGE
@@ -24,12 +24,13 @@ def _actor() -> User:
 def _fill_choices(form: UserForm) -> None:
     from directory.models import Organization
 
-    form.team_id.choices = [("", "No team")] + [(t.id, t.name) for t in operations.list_teams()]
-    form.referring_organisation_id.choices = [("", "None")] + [
-        (o.id, f"{o.name} ({o.ods_code})" if o.ods_code else o.name)
+    form.team_id.choices = [choice("", "No team")] + [
+        choice(t.id, t.name) for t in operations.list_teams()]
+    form.referring_organisation_id.choices = [choice("", "None")] + [
+        choice(o.id, f"{o.name} ({o.ods_code})" if o.ods_code else o.name)
         for o in operations.list_referring_organisations()]
-    form.organization_id.choices = [("", "None")] + [
-        (o.id, o.name) for o in db.session.scalars(
+    form.organization_id.choices = [choice("", "None")] + [
+        choice(o.id, o.name) for o in db.session.scalars(
             db.select(Organization).order_by(Organization.name).limit(2000))]
 
 

@@ -11,11 +11,25 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from signpost.accounts.models import Role
 from signpost.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+
+try:  # WTForms 3.3+ wants SelectChoice; tuples are deprecated there
+    from wtforms.fields.choices import SelectChoice as _SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    _SelectChoice = None
+
+
+def choice(value: object, label: str) -> object:
+    """One option for a select or checkbox list, in the form this WTForms version wants."""
+    return _SelectChoice(value, label) if _SelectChoice else (value, label)
+
+
+# Enough to catch typing slips; the real check is that the emailed link arrives.
+EMAIL_SHAPE = r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
 
 
 class SignInForm(FlaskForm):
@@ -49,7 +63,7 @@ class ChangePasswordForm(NewPasswordForm):
 class ResetRequestForm(FlaskForm):
     email = EmailField("Email address", validators=[
         DataRequired("Enter your email address."),
-        Email("Enter an email address like name@example.org."), Length(max=254)])
+        Regexp(EMAIL_SHAPE, message="Enter an email address like name@example.org."), Length(max=254)])
 
 
 class ConfirmForm(FlaskForm):
@@ -74,10 +88,10 @@ class UserForm(FlaskForm):
 
     email = EmailField("Email address", validators=[
         DataRequired("Enter the person's email address."),
-        Email("Enter an email address like name@example.org."), Length(max=254)])
+        Regexp(EMAIL_SHAPE, message="Enter an email address like name@example.org."), Length(max=254)])
     name = StringField("Name", validators=[DataRequired("Enter the person's name."),
                                            Length(max=200)])
-    roles = MultiCheckboxField("Roles", choices=[(r.value, r.label) for r in Role],
+    roles = MultiCheckboxField("Roles", choices=[choice(r.value, r.label) for r in Role],
                                validators=[DataRequired("Choose at least one role.")])
     team_id = SelectField("Team (coordinators)", coerce=_optional_int, validate_choice=True)
     referring_organisation_id = SelectField("Practice or referring organisation (referrers)",

@@ -186,7 +186,7 @@ def _search_fast(searcher: Searcher, query: Q.Query, filt: Q.Query | None, score
                  page: int, per_page: int) -> _Outcome:
     """No place and no exact time check: let Whoosh rank the top of the list directly."""
     combined = query if filt is None else Q.And([query, filt])
-    matched = set(searcher.docs_for_query(combined)) - set(searcher.docs_for_query(MASK))
+    matched = set(searcher.docs_for_query(combined)) - _hidden_docs(searcher)
     closed = matched & _postings(searcher, "status").get("closed", frozenset())
     open_count = len(matched) - len(closed)
     start, stop = (page - 1) * per_page, page * per_page
@@ -204,6 +204,18 @@ def _search_fast(searcher: Searcher, query: Q.Query, filt: Q.Query | None, score
             score = float(hit.score or 0.0) if scored else 1.0
             hits.append(SearchHit(hit["id"], round(score, 6), None, False))
     return _Outcome(hits, len(matched), facet_counts(searcher, matched))
+
+
+def _hidden_docs(searcher: Searcher) -> frozenset[int]:
+    """Deleted documents (raw postings still list them) and the meta document, per searcher."""
+    cache = searcher.__dict__
+    if "_signpost_hidden" not in cache:
+        reader = searcher.reader()
+        hidden = set(searcher.docs_for_query(MASK))
+        if reader.has_deletions():
+            hidden |= set(range(reader.doc_count_all())) - set(reader.all_doc_ids())
+        cache["_signpost_hidden"] = frozenset(hidden)
+    return cache["_signpost_hidden"]
 
 
 def _postings(searcher: Searcher, fieldname: str) -> dict[str, frozenset[int]]:

@@ -100,11 +100,14 @@ def cached_searcher(root: str) -> Searcher:
     entry = _cache.entries.get(root)
     if entry is not None and name is not None and entry[0] == name:
         _, ix, searcher = entry
-        if not searcher.up_to_date():
-            fresh = searcher.refresh()
-            _cache.entries[root] = (name, ix, fresh)
-            return fresh
-        return searcher
+        if searcher.up_to_date():
+            return searcher
+        # A fresh reader, not Searcher.refresh(): refresh re-uses segment readers and can
+        # miss deletions made in a segment it re-uses.
+        fresh = ix.searcher()
+        searcher.close()
+        _cache.entries[root] = (name, ix, fresh)
+        return fresh
     ix = store.open()
     name = store.current_name() or ""
     searcher = ix.searcher()

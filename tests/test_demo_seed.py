@@ -27,6 +27,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.operations import AUDIENCE_TAXONOMY, CATEGORY_TAXONOMY
+from search_index.geo import resolve_place
 from search_index.geo_models import Outcode, Place, Postcode
 from signpost.extensions import db
 
@@ -155,6 +156,11 @@ def test_demo_locations_and_geo_facts_line_up(app):
         assert db.session.get(Outcode, code) is not None
     names = set(db.session.scalars(select(Place.name)))
     assert {"King's Lynn", "Hunstanton", "Downham Market", "Torquay", "Paignton", "Brixham"} <= names
+    # the offline lookup finds the demo area by place name, outcode and a venue's postcode
+    assert resolve_place("kings lynn").label == "King's Lynn"
+    assert resolve_place("brixham").latitude == pytest.approx(TOWNS["brixham"].latitude)
+    assert resolve_place("tq3").kind == "outcode"
+    assert resolve_place(locations[0].postcode).kind == "postcode"
 
 
 def test_seeding_twice_changes_nothing(app):

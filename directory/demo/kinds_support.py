@@ -50,7 +50,7 @@ SUPPORT_KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "debt_advice", ("debt-advice", "benefits-advice"), ("for-low-income",),
-        ("{town} Money Advice", "Free Debt Advice {town}", "{org} Money Matters"),
+        ("{town} Money Advice", "Free Debt Advice in {town}", "{org} Money Matters"),
         ("Free, confidential and impartial advice if you are worried about money or debt.",
          "Expert debt advice: we look at your whole situation and help you make a plan."),
         ("Our trained advisers help people deal with debts, arrears and bills.",
@@ -80,7 +80,7 @@ SUPPORT_KINDS: tuple[Kind, ...] = (
     ),
     Kind(
         "forms_help", ("help-with-forms",), (*_OLDER, "for-low-income"),
-        ("Help with Forms {town}", "Form Filling Service at {venue}"),
+        ("Help with Forms in {town}", "Form Filling Service at {venue}"),
         ("Someone to sit with you and help with forms, letters and applications.",
          "Help filling in benefit, blue badge, council tax and housing forms."),
         ("Forms can be long and confusing; our volunteers help you fill them in correctly.",

@@ -305,9 +305,3 @@ def venue_point(venue: Venue) -> tuple[float, float]:
     dlon = (((n // 1000) % 1000) / 1000 - 0.5) * 0.0090  # about ±300 m at 50–53°N
     return round(town.latitude + dlat, 6), round(town.longitude + dlon, 6)
 
-
-def fold_place_name(name: str) -> str:
-    """A place name folded for lookup: lower case, no apostrophes, single spaces."""
-    cleaned = name.lower().replace("'", "").replace("’", "").replace("&", " and ")
-    cleaned = "".join(ch if ch.isalnum() else " " for ch in cleaned)
-    return " ".join(cleaned.split())

@@ -37,12 +37,12 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.operations import AUDIENCE_TAXONOMY, CATEGORY_TAXONOMY
+from search_index.geo import KIND_WEIGHTS, place_name_key
 from search_index.geo_models import Outcode, Place, Postcode
 from signpost.extensions import db
 from signpost.types import utcnow
 
 REVIEW_EVERY = timedelta(days=365)
-PLACE_RANKS = {"town": 30, "village": 20, "suburb": 10}
 _CHILD_MODELS: dict[str, type[Any]] = {
     "service_areas": ServiceArea, "cost_options": CostOption, "languages": Language,
     "phones": Phone,
@@ -130,11 +130,11 @@ def _seed_geo(plan: DemoPlan, counts: Counter[str]) -> None:
             counts["postcodes added"] += 1
     have_places = set(db.session.scalars(select(Place.name_key)))
     for town in places.TOWNS.values():
-        key = places.fold_place_name(town.name)
+        key = place_name_key(town.name)
         if key not in have_places:
             db.session.add(Place(name=town.name, name_key=key, county=town.county, kind=town.kind,
                                  latitude=town.latitude, longitude=town.longitude,
-                                 rank=PLACE_RANKS.get(town.kind, 0)))
+                                 rank=KIND_WEIGHTS.get(town.kind, 0)))
             have_places.add(key)
             counts["places added"] += 1
 

@@ -45,6 +45,7 @@ def record_event(action: str, *, actor_id: int | None, subject_type: str | None 
     """
     if not action or len(action) > 64:
         raise ValueError("An audit action must be between 1 and 64 characters.")
+    actor_label = actor_label or _current_user_roles(actor_id)
     audit_event = AuditEvent(
         at=utcnow(), actor_id=actor_id, actor_label=(actor_label or None) and actor_label[:200],
         action=action, subject_type=subject_type,
@@ -53,6 +54,20 @@ def record_event(action: str, *, actor_id: int | None, subject_type: str | None 
         request_id=current_request_id())
     db.session.add(audit_event)
     return audit_event
+
+
+def _current_user_roles(actor_id: int | None) -> str | None:
+    """The signed-in actor's roles at the time, e.g. "admin,coordinator" (no personal details)."""
+    if actor_id is None or not has_request_context():
+        return None
+    try:
+        from flask_login import current_user
+
+        if current_user.is_authenticated and getattr(current_user, "id", None) == actor_id:
+            return ",".join(sorted(str(role) for role in getattr(current_user, "roles", ())))
+    except Exception:  # no login manager on this app: leave the label empty
+        return None
+    return None
 
 
 def scrub_detail(detail: Any) -> Any:

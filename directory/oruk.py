@@ -294,8 +294,10 @@ def service_full_record(service: Service) -> JSON:
         "department": c.department, "email": c.email,
     }) | {"phones": [_phone(p) for p in sorted(c.phones, key=lambda p: p.id)]}
         for c in sorted(service.contacts, key=lambda c: c.id)]
+    contact_phones = {id(p) for c in service.contacts for p in c.phones}
     record["phones"] = [_phone(p) | {"service_id": sid}
-                        for p in sorted(service.phones, key=lambda p: p.id) if p.contact_id is None]
+                        for p in sorted(service.phones, key=lambda p: p.id)
+                        if p.contact_id is None and id(p) not in contact_phones]
     record["funding"] = [{"id": f.id, "service_id": sid, "source": f.source}
                          for f in sorted(service.fundings, key=lambda f: f.id)]
     record["attributes"] = attribute_records(sid, "service", list(service.taxonomy_terms))

@@ -1,0 +1,84 @@
+"""``flask directory import PATH --format ...`` and ``flask directory export PATH --format ...``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from directory.importers.common import ImportRun, ImportSummary, RecordRejected
+
+directory_cli = AppGroup("directory", help="Exchange directory data in Open Referral UK formats.")
+
+IMPORT_FORMATS = ("oruk-json", "hsds-csv", "uk-libraries")
+
+
+def run_import(path: Path, fmt: str, *, dry_run: bool = False, source: str | None = None,
+               show_progress: bool = False) -> ImportSummary:
+    """Import a file (or CSV folder) in one of IMPORT_FORMATS; returns the summary."""
+    from directory.importers import hsds_csv, oruk_json, uk_libraries
+
+    if fmt == "oruk-json":
+        saver = oruk_json.RecordSaver(source or "oruk-json")
+        records, total = oruk_json.read_records(path), None
+    elif fmt == "hsds-csv":
+        saver = oruk_json.RecordSaver(source or "hsds-csv")
+        records, total = hsds_csv.read_package(path, saver), None
+    else:
+        saver = uk_libraries.LibrarySaver(source or uk_libraries.SOURCE)
+        records, total = uk_libraries.read_libraries(path, saver), uk_libraries.count_rows(path)
+    if not show_progress:
+        return ImportRun(saver.save, dry_run=dry_run, reset=saver.reset).run(records)
+    with click.progressbar(length=total or 0, label="Importing",
+                           show_pos=True, file=None) as bar:
+        run = ImportRun(saver.save, dry_run=dry_run, reset=saver.reset, progress=bar.update)
+        return run.run(records)
+
+
+@directory_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), required=True,
+              help="oruk-json: a JSON list of full services or a saved API page; hsds-csv: a "
+                   "folder of HSDS 3.0 CSV files; uk-libraries: the UK public libraries CSV.")
+@click.option("--dry-run", is_flag=True, help="Check and count everything, save nothing.")
+@click.option("--source", help="Name of the feed (default: the format). Re-importing the same "
+                               "feed updates its records instead of adding them again.")
+@click.option("--report", type=click.Path(path_type=Path),
+              help="Where to write rejected records and why (default: "
+                   "import-rejected.csv in the current folder).")
+def import_command(path: Path, fmt: str, dry_run: bool, source: str | None,
+                   report: Path | None) -> None:
+    """Import services from PATH. Safe to run again: records are matched by their source id."""
+    try:
+        summary = run_import(path, fmt, dry_run=dry_run, source=source, show_progress=True)
+    except RecordRejected as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(str(summary))
+    if summary.rejections:
+        report = report or Path("import-rejected.csv")
+        summary.write_report(report)
+        click.echo(f"{summary.rejected} records were rejected; the reasons are in {report}.")
+
+
+@directory_cli.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(("oruk-json", "csv")), required=True,
+              help="oruk-json: a JSON list of full service records; csv: a folder of HSDS 3.0 "
+                   "CSV files.")
+def export_command(path: Path, fmt: str) -> None:
+    """Export every public (approved, active) service to PATH."""
+    from directory import exporters
+
+    total = exporters.count_public_services()
+    with click.progressbar(length=total, label="Exporting", show_pos=True) as bar:
+        if fmt == "oruk-json":
+            count = exporters.export_oruk_json(path, progress=bar.update)
+        else:
+            count = exporters.export_csv(path, progress=bar.update)
+    click.echo(f"Exported {count} services to {path}.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(directory_cli)

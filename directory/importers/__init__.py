@@ -1,0 +1,1 @@
+"""Importers: ORUK JSON, HSDS 3.0 CSV packages and the UK public libraries list."""

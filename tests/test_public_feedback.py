@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from directory.public.feedback import ProblemReport, ServiceSuggestion
 from signpost.extensions import db
+from tests.accounts_support import sign_in_as
 
 
 def _count(model) -> int:
@@ -87,3 +88,17 @@ class TestRateLimit:
         codes = [client.post("/suggest", data=data).status_code for _ in range(11)]
         assert codes[:10] == [302] * 10 and codes[10] == 429
         assert _count(ServiceSuggestion) == 10
+
+
+def test_an_editor_sees_reports_and_suggestions(client, page, make_service, make_user):
+    service = make_service(name="Knit and Natter")
+    client.post(f"/services/{service.id}/report", data={"problem": "New phone number."})
+    client.post("/suggest", data={"name": "Men's Shed", "description": "Woodwork."})
+    sign_in_as(client, make_user("editor", mfa=True))
+    text = page("/staff/feedback").get_text(" ", strip=True)
+    assert "Knit and Natter" in text and "New phone number." in text and "Men's Shed" in text
+
+
+def test_a_champion_may_not_see_the_feedback_list(client, make_user):
+    sign_in_as(client, make_user("champion", mfa=True))
+    assert client.get("/staff/feedback").status_code == 403

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from directory.public import usage
 from directory.public.usage import SearchEvent, ServicePageView
 from signpost.extensions import db
+from tests.accounts_support import sign_in_as
 
 
 def test_a_full_postcode_is_cut_to_its_outcode():
@@ -72,3 +73,13 @@ def test_summary_counts_per_day_top_and_zero_result_queries(app, make_service):
 def test_staff_usage_page_needs_sign_in(client):
     response = client.get("/staff/usage")
     assert response.status_code == 302 and "sign" in response.headers["Location"]
+
+
+def test_a_manager_sees_the_usage_page(client, page, make_user):
+    usage.record_search(query="lunch club", where="PE30", filters={}, result_count=0,
+                        channel="web")
+    sign_in_as(client, make_user("manager", mfa=True))
+    html = page("/staff/usage")
+    assert html.h1.get_text() == "Usage in the last 30 days"
+    zero = html.find("h2", string="Searches that found nothing").find_next("table")
+    assert "lunch club" in zero.get_text()

@@ -47,6 +47,12 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _cpu_seconds() -> float:
+    """This process's CPU time: steadier than wall time when the machine is busy."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run_import(url: str, path: str) -> dict:
     """Child process: the real importer, as `flask import-postcodes` runs it."""
     app = _app(url)
@@ -55,9 +61,9 @@ def run_import(url: str, path: str) -> dict:
         from search_index.geo_import import import_postcodes
 
         seen = [0]
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
         report = import_postcodes([path], progress=lambda n: seen.__setitem__(0, seen[0] + n))
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
         from sqlalchemy import func, select
 
         from search_index.geo_models import Outcode, Postcode
@@ -66,7 +72,7 @@ def run_import(url: str, path: str) -> dict:
         rows = db.session.scalar(select(func.count()).select_from(Postcode))
         outcodes = db.session.scalar(select(func.count()).select_from(Outcode))
     return {"rows": rows, "outcodes": outcodes, "seconds": seconds, "skipped": sum(report.skipped.values()),
-            "peak_rss_mb": _peak_rss_mb()}
+            "cpu": cpu, "peak_rss_mb": _peak_rss_mb()}
 
 
 def run_reference(url: str, path: str) -> dict:
@@ -78,7 +84,7 @@ def run_reference(url: str, path: str) -> dict:
         from search_index.geo_models import Postcode
         from signpost.extensions import db
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
         done = 0
         with gzip.open(path, "rt", newline="") if path.endswith(".gz") else open(path, newline="") as f:
             for row in csv.DictReader(f):
@@ -95,8 +101,8 @@ def run_reference(url: str, path: str) -> dict:
                 if done >= REFERENCE_ROWS:
                     break
         db.session.commit()
-        seconds = time.perf_counter() - started
-    return {"rows": done, "seconds": seconds, "peak_rss_mb": _peak_rss_mb()}
+        seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
+    return {"rows": done, "seconds": seconds, "cpu": cpu, "peak_rss_mb": _peak_rss_mb()}
 
 
 def _child(kind: str, url: str, path: str) -> dict:
@@ -107,8 +113,8 @@ def _child(kind: str, url: str, path: str) -> dict:
 
 def _print(label: str, result: dict) -> None:
     rate = result["rows"] / result["seconds"]
-    print(f"{label:<40} {result['rows']:>10,} rows {result['seconds']:>8.1f} s {rate:>10,.0f} rows/s "
-          f"peak RSS {result['peak_rss_mb']:>6.0f} MB")
+    print(f"{label:<40} {result['rows']:>10,} rows {result['seconds']:>6.1f} s {rate:>9,.0f} rows/s "
+          f"(client CPU {result['cpu']:.1f} s) peak RSS {result['peak_rss_mb']:>4.0f} MB")
 
 
 def main() -> None:
@@ -124,7 +130,8 @@ def main() -> None:
         print(json.dumps(runner(args.url, args.file)))
         return
 
-    print(f"File: {args.file} ({os.path.getsize(args.file) / 1e6:.0f} MB); {os.cpu_count()} CPUs")
+    print(f"File: {args.file} ({os.path.getsize(args.file) / 1e6:.0f} MB); {os.cpu_count()} CPUs; "
+          f"load average {os.getloadavg()[0]:.1f}")
     backends = []
     with tempfile.TemporaryDirectory(prefix="bench-geo-") as tmp:
         backends.append(("SQLite", "sqlite:///" + os.path.join(tmp, "bench.db")))

@@ -208,6 +208,7 @@ def read_postcodes(path: str, layout: PostcodeLayout, report: ImportReport,
     pc_i, lat_i, lon_i = layout.postcode, layout.latitude, layout.longitude
     term_i, dist_i, width = layout.terminated, layout.district, layout.width
     skip = report.skip
+    (lat_min, lat_max), (lon_min, lon_max) = UK_LATITUDE, UK_LONGITUDE
     with open_table(path) as (stream, raw):
         reader = csv.reader(stream)
         next(reader, None)
@@ -227,14 +228,20 @@ def read_postcodes(path: str, layout: PostcodeLayout, report: ImportReport,
                 skip("terminated", f"{name}:{reader.line_num}")
                 batch.append((postcode, outcode, None, None, None))
                 continue
-            point = parse_point(row[lat_i], row[lon_i])
-            if isinstance(point, str):
-                skip(point, f"{name}:{reader.line_num}")
-                if point == "no_coordinates":
+            try:  # the fast path; parse_point says why a pair cannot be used
+                lat, lon = float(row[lat_i]), float(row[lon_i])
+                usable = lat_min <= lat <= lat_max and lon_min <= lon <= lon_max
+            except ValueError:
+                usable = False
+            if not usable:
+                reason = parse_point(row[lat_i], row[lon_i])
+                reason = reason if isinstance(reason, str) else "outside"
+                skip(reason, f"{name}:{reader.line_num}")
+                if reason == "no_coordinates":
                     batch.append((postcode, outcode, None, None, None))
                 continue
             district = (row[dist_i].strip() or None) if dist_i is not None else None
-            batch.append((postcode, outcode, point[0], point[1], district))
+            batch.append((postcode, outcode, lat, lon, district))
             if len(batch) >= BATCH_SIZE:
                 yield batch
                 batch = []
@@ -331,6 +338,7 @@ class _PostgresPostcodeWriter:
             "outcode varchar(4), latitude float8, longitude float8, district_code varchar(9)) "
             "ON COMMIT DROP")
         self.seq = 0
+        self.removals = False
 
     def empty(self) -> None:
         # DELETE, not TRUNCATE: readers keep seeing the old rows until the import commits.
@@ -342,25 +350,29 @@ class _PostgresPostcodeWriter:
             seq = self.seq
             for seq, row in enumerate(batch, start=self.seq + 1):  # noqa: B007
                 copy.write_row((seq, *row))
+                if row[2] is None:
+                    self.removals = True
             self.seq = seq
 
     def finish(self) -> tuple[int, int]:
         cur = self.cursor
+        cur.execute("SET LOCAL work_mem = '256MB'")  # sort the staging rows in memory
         # The last row for a postcode wins, as it does on SQLite.
-        cur.execute(
-            "CREATE TEMP TABLE postcode_latest ON COMMIT DROP AS "
-            "SELECT DISTINCT ON (postcode) * FROM postcode_staging ORDER BY postcode, seq DESC")
-        cur.execute("DELETE FROM postcode p USING postcode_latest s "
-                    "WHERE p.postcode = s.postcode AND s.latitude IS NULL")
-        removed = cur.rowcount
+        latest = ("(SELECT DISTINCT ON (postcode) * FROM postcode_staging "
+                  "ORDER BY postcode, seq DESC) AS s")
+        removed = 0
+        if self.removals:
+            cur.execute(f"DELETE FROM postcode p USING {latest} "
+                        "WHERE p.postcode = s.postcode AND s.latitude IS NULL")
+            removed = cur.rowcount
         cur.execute(
             "INSERT INTO postcode (postcode, outcode, latitude, longitude, district_code) "
-            "SELECT postcode, outcode, latitude, longitude, district_code FROM postcode_latest "
+            f"SELECT postcode, outcode, latitude, longitude, district_code FROM {latest} "
             "WHERE latitude IS NOT NULL ON CONFLICT (postcode) DO UPDATE SET "
             "outcode = excluded.outcode, latitude = excluded.latitude, "
             "longitude = excluded.longitude, district_code = excluded.district_code")
         imported = cur.rowcount
-        cur.execute("DROP TABLE postcode_staging; DROP TABLE postcode_latest")
+        cur.execute("DROP TABLE postcode_staging")
         return imported, removed
 
 

@@ -244,9 +244,15 @@ def time_results_page(app: Flask, queries: Sequence[BenchQuery], warmup: int) ->
     def get(q: BenchQuery) -> int:
         params: dict[str, Any] = {"q": q.text}
         if q.where:
-            params.update(where=q.where, radius=q.radius_miles)
+            params.update(where=q.where, radius=f"{q.radius_miles:g}")
+        if q.term_slugs:
+            params["category"] = q.term_slugs[0]
         if q.free_only:
-            params["free"] = "1"
+            params["free"] = "y"
+        if q.day is not None:
+            params["day"] = str(q.day)
+        if q.age is not None:
+            params["age"] = str(q.age)
         response = client.get("/search", query_string=params)
         return response.status_code
 
@@ -258,7 +264,7 @@ def time_results_page(app: Flask, queries: Sequence[BenchQuery], warmup: int) ->
 
 
 def memory_probe(db_path: Path, index_dir: Path, count: int, seed: int) -> dict[str, float]:
-    """RSS of a fresh process that opens the app and index and runs the whole mix twice."""
+    """RSS of a fresh process that opens the app and index and runs the whole mix once."""
     cmd = [sys.executable, "-m", "bench.bench_search", "--memory-probe", str(db_path),
            str(index_dir), "--queries", str(count), "--seed", str(seed)]
     out = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
@@ -281,11 +287,11 @@ def run_memory_probe(db_path: str, index_dir: str, count: int, seed: int) -> Non
     app = make_app(Path(db_path), Path(index_dir))
     from search_index import search_services
 
+    search = guarded(lambda q: search_services(to_request(q)))
     with app.app_context():
         base = _status_mb("VmRSS")
-        for _ in range(2):
-            for q in queries:
-                search_services(to_request(q))
+        for q in queries:
+            search(q)
         rss = _status_mb("VmRSS")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"app_rss_mb": round(base, 1), "rss_mb": round(rss, 1),

@@ -33,9 +33,9 @@ from search_index.search_types import (
 from search_index.store import cached_searcher
 from signpost.extensions import db
 
-# Ranking: relevance (0..1, relative to the best match) divided by (1 + distance / scale).
-# With a 8 km scale, a best match 2 miles away (0.71) beats a 40% match next door (0.40),
-# and among equal matches the nearer wins.
+# Ranking: relevance (square root of the score relative to the best match, 0..1) divided by
+# (1 + distance / scale). With an 8 km scale, a best match 2 miles away (0.71) beats a match
+# scoring a quarter as well next door (0.50), and among equal matches the nearer wins.
 DISTANCE_SCALE_KM = 8.0
 # A service that covers the area (phone, online, home visits) ranks as if this far away.
 COVERS_AREA_KM = 5.0
@@ -157,11 +157,14 @@ def _search(searcher: Searcher, request: SearchRequest, query: Q.Query | None,
                 covers = True
             else:
                 continue
-        rows.append((docnum, stored["id"], score, distance, covers, stored.get("status")))
+        rows.append((docnum, stored["id"], score or 0.0, distance, covers,
+                     stored.get("status")))
     best = max((r[2] for r in rows), default=0.0) or 1.0
 
     def blended(row: tuple) -> float:
-        relevance = row[2] / best if scored else 1.0
+        # Square root: two services that both clearly match (a library named "Library X" and
+        # one named just "X", both filed under Libraries) should be told apart by distance.
+        relevance = math.sqrt(row[2] / best) if scored else 1.0
         if where is None:
             return relevance
         km = row[3] if row[3] is not None else COVERS_AREA_KM

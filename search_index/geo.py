@@ -125,10 +125,11 @@ def resolve_place(text: str) -> ResolvedPlace:
     query = (text or "").strip()
     if not query:
         raise PlaceNotFound("Enter a postcode, or the name of a town or village.", query)
-    postcode = normalise_postcode(query)
+    head = query.split(",", 1)[0]  # "PE30 1EX, King's Lynn" -> the postcode part
+    postcode = normalise_postcode(query) or normalise_postcode(head)
     if postcode:
         return _resolve_postcode(postcode)
-    outcode = normalise_outcode(query)
+    outcode = normalise_outcode(query) or normalise_outcode(head)
     if outcode:
         found = _outcode_point(outcode)
         if found is None:

@@ -107,7 +107,7 @@ def geo_facts(app) -> None:  # noqa: ANN001
 
 
 @pytest.mark.usefixtures("geo_facts")
-@pytest.mark.parametrize("text", ["PE30 1EX", "pe301ex", " pe30  1ex "])
+@pytest.mark.parametrize("text", ["PE30 1EX", "pe301ex", " pe30  1ex ", "PE30 1EX, King's Lynn"])
 def test_resolve_full_postcode_exactly(text: str) -> None:
     place = resolve_place(text)
     assert (place.label, place.kind, place.outcode) == ("PE30 1EX", "postcode", "PE30")
@@ -134,6 +134,7 @@ def test_unknown_postcode_in_an_unknown_outcode_is_not_found_with_a_plain_messag
 def test_resolve_outcode_and_unknown_outcode() -> None:
     place = resolve_place(" pe31 ")
     assert (place.label, place.kind, place.outcode) == ("PE31", "outcode", "PE31")
+    assert resolve_place("PE31, Norfolk") == place
     assert (place.latitude, place.longitude) == (52.85, 0.55)
     with pytest.raises(PlaceNotFound, match="We could not find the postcode area ZZ9. Check it"):
         resolve_place("zz9")

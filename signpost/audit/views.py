@@ -26,7 +26,7 @@ def search() -> tuple[str, int] | str:
     if request.args and not form.validate():
         return render_template("admin/audit.html", form=form, results=None,
                                actions=known_actions()), 400
-    query = AuditQuery(actor_id=form.actor.data, action=form.action.data or None,
+    query = AuditQuery(actor_id=int(form.actor.data) if form.actor.data else None, action=form.action.data or None,
                        subject_type=form.subject_type.data or None,
                        subject_id=form.subject_id.data or None,
                        since=form.since.data, until=form.until.data)

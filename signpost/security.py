@@ -33,7 +33,8 @@ def init_app(app: Flask) -> None:
         app.config[f"{prefix}_COOKIE_SAMESITE"] = "Lax"
         app.config[f"{prefix}_COOKIE_SECURE"] = secure
     csp = content_security_policy(app.config.get("MAP_TILE_URL") or "")
-    app.before_request(_assign_request_id)
+    # First of all before-request hooks, so even a request CSRFProtect rejects has an id.
+    app.before_request_funcs.setdefault(None, []).insert(0, _assign_request_id)
     app.after_request(lambda response: _add_headers(app, response, csp))
     install_log_scrubbing()
 

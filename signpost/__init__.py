@@ -29,13 +29,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    from signpost import accounts, database
+    from signpost import accounts, database, security
     from signpost.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
+    security.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     limiter.init_app(app)
     accounts.init_app(app)  # Flask-Login, idle sessions, sign-in and admin pages, `flask users`
@@ -47,25 +48,46 @@ def import_models() -> None:
     import directory.models  # noqa: F401
     import directory.public.feedback  # noqa: F401
     import directory.public.usage  # noqa: F401
+    import signpost.accounts.models  # noqa: F401
+    import prescribing.models  # noqa: F401  # after accounts: it refers to users and teams
     import search_index.geo_models  # noqa: F401
+    import search_index.models  # noqa: F401
+    import signpost.audit.models  # noqa: F401
+    import signpost.messaging.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
+    from directory.api import bp as oruk_api_bp
     from directory.public.staff_views import bp as public_staff_bp
     from directory.public.views import bp as public_bp
     from directory.views import bp as directory_bp
+    from prescribing.views import bp as prescribing_bp
+    from signpost.audit.views import bp as audit_bp
     from signpost.views import bp as core_bp
 
     app.register_blueprint(core_bp)
+    app.register_blueprint(audit_bp)
     app.register_blueprint(directory_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(public_staff_bp)
+    app.register_blueprint(oruk_api_bp)
+    app.register_blueprint(prescribing_bp)
 
 
 def register_cli(app: Flask) -> None:
     from directory import cli as directory_cli
+    from prescribing import cli as prescribing_cli
+    from search_index import cli as search_cli
+    from search_index import geo_cli
+    from signpost.audit import cli as audit_cli
+    from signpost.messaging import cli as messages_cli
 
     directory_cli.init_app(app)
+    search_cli.init_app(app)  # also keeps the index in step with every session
+    audit_cli.init_app(app)
+    messages_cli.init_app(app)
+    geo_cli.init_app(app)
+    prescribing_cli.init_app(app)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -42,6 +42,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Database URL. Default: a SQLite file in the instance folder. `DATABASE_URL` sets it too."),
     Setting("SEARCH_INDEX_DIR", None, str,
             "Folder for the Whoosh search index. Default: `instance/search-index`."),
+    Setting("SEARCH_APPLY_INLINE", True, bool,
+            "Apply search index changes straight after each commit. Turn off on nodes where "
+            "`flask search follow` does it instead."),
     Setting("SITE_NAME", "Signpost", str, "The service's name, shown in page titles and headers."),
     Setting("PHONE_LINE_NUMBER", "01632 960 123", str,
             "The phone line's number shown on public pages."),
@@ -86,7 +89,52 @@ SETTINGS: tuple[Setting, ...] = (
             "`access_point` or `popup` (set `access_point` on a library's kiosk).",
             lambda v: v in {"web", "champion", "access_point", "popup"},
             "must be one of web, champion, access_point, popup"),
+    Setting("AUDIT_RETENTION_DAYS", 2190, int,
+            "How long audit events are kept before `flask audit prune` deletes them (default six "
+            "years; your information governance lead decides).", _positive,
+            "must be a whole number of days above zero"),
+    Setting("MESSAGE_TRANSPORT", "log", str,
+            "How queued messages are delivered: `log` (a file; development), `smtp` or `notify`.",
+            lambda v: v in {"log", "smtp", "notify"}, "must be one of log, smtp, notify"),
+    Setting("MESSAGE_LOG_PATH", None, str,
+            "File the `log` transport appends to. Default: `instance/messages.log`."),
+    Setting("MESSAGE_LOG_BODIES", False, bool,
+            "Write message text (and full recipient) to the message log. Development only: it "
+            "puts personal details in a file."),
+    Setting("MESSAGE_MAX_ATTEMPTS", 8, int,
+            "Delivery attempts before a message is marked dead.", _positive,
+            "must be a whole number above zero"),
+    Setting("MESSAGE_RETRY_BASE_SECONDS", 60, int,
+            "Wait after the first failed attempt; doubles after each further failure (max 6 hours).",
+            _positive, "must be a whole number of seconds above zero"),
+    Setting("SMTP_HOST", "localhost", str, "Mail server for the `smtp` transport."),
+    Setting("SMTP_PORT", 25, int, "Mail server port (587 with STARTTLS is usual).", _positive,
+            "must be a port number"),
+    Setting("SMTP_USERNAME", "", str, "Mail server user name; empty for none.", allow_empty=True),
+    Setting("SMTP_PASSWORD", "", str, "Mail server password; empty for none.", allow_empty=True),
+    Setting("SMTP_STARTTLS", False, bool, "Upgrade the mail server connection with STARTTLS."),
+    Setting("SMTP_FROM", "signpost@localhost", str, "The From address of every email."),
+    Setting("NOTIFY_API_KEY", "", str, "GOV.UK Notify API key for the `notify` transport.",
+            allow_empty=True),
+    Setting("NOTIFY_EMAIL_TEMPLATE_ID", "", str,
+            "Notify email template with ((subject)) and ((body)) fields.", allow_empty=True),
+    Setting("NOTIFY_SMS_TEMPLATE_ID", "", str, "Notify text message template with a ((body)) field.",
+            allow_empty=True),
+    Setting("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk", str,
+            "GOV.UK Notify API address (change only for testing)."),
     Setting("PREFERRED_URL_SCHEME", "http", str, "Scheme for absolute links in messages (`https` in production)."),
+    # Social prescribing (prescribing/).
+    Setting("PRESCRIBING_REQUIRED_MEASURES", "swemwbs", str,
+            "Baseline wellbeing measures a guided conversation must record: any of `swemwbs`, "
+            "`ons4`, `profile`, comma-separated; empty for none.", allow_empty=True),
+    Setting("PRESCRIBING_CONTACT_ATTEMPTS", 3, int,
+            "Unsuccessful contact attempts needed before a referral can close as unable to contact.",
+            _positive, "must be a whole number above zero"),
+    Setting("PRESCRIBING_CONTACT_DAYS", 14, int,
+            "The attempts must span at least this many days before unable to contact.",
+            lambda v: v >= 0, "must be a whole number of days, zero or more"),
+    Setting("PRESCRIBING_SELF_REFERRAL_LIMIT", "5 per hour", str,
+            "Throttle on the public ask-for-help form from one network address (Flask-Limiter syntax)."),
 )
 
 SETTINGS_BY_NAME = {s.name: s for s in SETTINGS}
@@ -97,6 +145,7 @@ def default_config(app: Flask) -> dict[str, Any]:
     values = {s.name: s.default for s in SETTINGS}
     values["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "signpost.db")
     values["SEARCH_INDEX_DIR"] = os.path.join(app.instance_path, "search-index")
+    values["MESSAGE_LOG_PATH"] = os.path.join(app.instance_path, "messages.log")
     values["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
     return values
 

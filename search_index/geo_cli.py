@@ -21,7 +21,7 @@ _paths = click.argument("paths", nargs=-1, required=True,
 def _progress(paths: Sequence[str], label: str) -> Iterator[Callable[[int], None]]:
     """A progress bar over the files' bytes (shown only on a terminal)."""
     with click.progressbar(length=total_bytes(paths), label=label, file=sys.stderr,
-                           show_eta=True, show_percent=True) as bar:
+                           show_eta=True, show_percent=True, hidden=not sys.stderr.isatty()) as bar:
         yield bar.update
 
 

@@ -99,7 +99,8 @@ class Person(db.Model):
     contact_notes: Mapped[str | None] = mapped_column(Text)  # e.g. best times to call
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    referrals: Mapped[list[Referral]] = relationship(back_populates="person")
+    referrals: Mapped[list[Referral]] = relationship(back_populates="person",
+                                                     foreign_keys="Referral.person_id")
 
     @property
     def full_name(self) -> str:
@@ -138,6 +139,10 @@ class Referral(db.Model):
     outcome_notes: Mapped[str | None] = mapped_column(Text)
     safeguarding_flag: Mapped[bool] = mapped_column(Boolean, default=False)
     possible_duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # Who keyed the referral in (a referrer, a call handler, a coordinator; None for self-referral).
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # First interaction with the person: when SNOMED CT 871731000000106 applies (once per episode).
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship(back_populates="referrals", foreign_keys=[person_id])
     reasons: Mapped[list[ReferralReason]] = relationship(cascade="all, delete-orphan")
@@ -286,4 +291,8 @@ class FollowUp(db.Model):
     done_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
     other_support_needed: Mapped[bool | None] = mapped_column(Boolean)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # Read-only way back to the referral, for worklists that list follow-ups.
+    referral: Mapped[Referral] = relationship(viewonly=True)

@@ -1,0 +1,232 @@
+"""Referrals in, from every door: the GP/agency form, the public "ask for help" form and the phone line.
+
+Every operation checks need-to-know permissions with `require` before it reads or changes
+anything, and writes an audit event in the same transaction as the change. Casework (contact,
+conversation, signposts, follow-ups, closing) lives in `prescribing.casework`; lists and the
+case page in `prescribing.worklists`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from prescribing import messages
+from prescribing.models import (
+    Person,
+    Referral,
+    ReferralReason,
+    ReferralSource,
+    StateChange,
+    Urgency,
+)
+from prescribing.nhs_number import InvalidNHSNumber, normalise_nhs_number
+from prescribing.reasons import REFERRAL_REASONS
+from prescribing.workflow import ReferralState, local_date
+from signpost.accounts.models import Role, User
+from signpost.audit import record_event
+from signpost.extensions import db
+from signpost.permissions import REFERRAL_CREATE, REFERRAL_VIEW, require
+from signpost.types import utcnow
+
+CONTACT_PREFERENCES = {"phone": "Phone call", "text": "Text message", "email": "Email",
+                       "letter": "Letter"}
+
+
+class PrescribingError(ValueError):
+    """Bad input or a move that is not allowed; the message is plain English and safe to show."""
+
+
+class NotFound(LookupError):
+    """No such record (or one the user may not know exists)."""
+
+
+@dataclass
+class PersonDetails:
+    """Who the referral is for, and how to reach them."""
+
+    given_name: str
+    family_name: str
+    date_of_birth: date | None = None
+    nhs_number: str | None = None
+    postcode: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    preferred_contact: str = "phone"
+    contact_notes: str | None = None
+
+
+@dataclass
+class ReferralDetails:
+    """What the referral is about."""
+
+    reasons: list[str] = field(default_factory=list)
+    reason_text: str = ""
+    what_person_wants: str = ""
+    urgency: Urgency = Urgency.ROUTINE
+    risks: str | None = None
+    person_agreed: bool = False
+    source: ReferralSource | None = None
+    referrer_name: str | None = None
+    referrer_email: str | None = None
+
+
+def actor_id(user: Any) -> int | None:
+    return getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
+
+
+def today() -> date:
+    """The local date now (Europe/London unless TIMEZONE says otherwise)."""
+    return local_date(utcnow(), current_app.config.get("TIMEZONE", "Europe/London"))
+
+
+def normalise_postcode(text: str | None) -> str | None:
+    """Upper case with one space before the inward code ('pe301ex' -> 'PE30 1EX')."""
+    if not text or not text.strip():
+        return None
+    compact = "".join(text.split()).upper()
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 4 else compact
+
+
+def _clean(text: str | None) -> str | None:
+    return text.strip() if text and text.strip() else None
+
+
+def _check_details(person: PersonDetails, details: ReferralDetails) -> None:
+    """Raise PrescribingError for anything missing or malformed (nothing is saved)."""
+    if not (person.given_name or "").strip() or not (person.family_name or "").strip():
+        raise PrescribingError("Enter the person's first name and last name.")
+    if person.date_of_birth and person.date_of_birth > today():
+        raise PrescribingError("The date of birth cannot be in the future.")
+    if person.preferred_contact not in CONTACT_PREFERENCES:
+        raise PrescribingError("Choose how the person would like to be contacted.")
+    if not (person.phone or person.email or person.postcode):
+        raise PrescribingError("Give at least one way to reach the person: a phone number, an "
+                               "email address or a postcode.")
+    unknown = [code for code in details.reasons if code not in REFERRAL_REASONS]
+    if unknown:
+        raise PrescribingError("Choose reasons from the list.")
+    if not details.reasons and not details.reason_text.strip():
+        raise PrescribingError("Choose at least one reason for the referral, or describe it.")
+    if not details.person_agreed:
+        raise PrescribingError("The person must agree to be referred. Please check with them "
+                               "first and confirm that they agreed.")
+
+
+def find_possible_duplicate(person: PersonDetails) -> Person | None:
+    """A person already known with the same NHS number, or the same name, birth date and postcode."""
+    conditions = []
+    if person.nhs_number:
+        conditions.append(Person.nhs_number == person.nhs_number)
+    if person.date_of_birth and person.postcode:
+        conditions.append(
+            (func.lower(Person.family_name) == person.family_name.strip().lower())
+            & (func.lower(Person.given_name) == person.given_name.strip().lower())
+            & (Person.date_of_birth == person.date_of_birth)
+            & (Person.postcode == person.postcode))
+    if not conditions:
+        return None
+    return db.session.scalars(select(Person).where(or_(*conditions)).order_by(Person.id)
+                              .limit(1)).first()
+
+
+def create_referral(user: User | None, person: PersonDetails, details: ReferralDetails, *,
+                    door: str) -> Referral:
+    """Record a referral from one of the three doors: 'referrer', 'self' or 'phone'.
+
+    - 'referrer': a signed-in GP practice or agency user (or a coordinator keying a paper form);
+      the referral belongs to the user's referring organisation.
+    - 'self': the public "ask for help" form; no account.
+    - 'phone': a call handler on the phone line.
+
+    Raises:
+        PermissionDenied: the user may not make referrals (for this organisation).
+        PrescribingError: something is missing or invalid; nothing is saved.
+    """
+    if door == "self":
+        source = ReferralSource.SELF_REFERRAL
+        organisation_id = None
+    elif door == "phone":
+        require(user, REFERRAL_CREATE)
+        if not (user and user.has_role(Role.CALL_HANDLER, Role.COORDINATOR, Role.ADMIN)):
+            raise PrescribingError("Only the phone line team can start a referral from a call.")
+        source = ReferralSource.PHONE_LINE
+        organisation_id = None
+    elif door == "referrer":
+        organisation_id = getattr(user, "referring_organisation_id", None)
+        require(user, REFERRAL_CREATE,
+                _OrganisationRef(organisation_id) if organisation_id else None)
+        if user is not None and user.has_role(Role.REFERRER) and organisation_id is None:
+            raise PrescribingError("Your account is not linked to a GP practice or agency yet. "
+                                   "Please ask an administrator to link it.")
+        source = details.source or ReferralSource.GP_PRACTICE
+    else:
+        raise ValueError(f"Unknown door {door!r}")
+
+    if person.nhs_number and person.nhs_number.strip():
+        try:
+            person.nhs_number = normalise_nhs_number(person.nhs_number)
+        except InvalidNHSNumber as exc:
+            raise PrescribingError(str(exc)) from exc
+    else:
+        person.nhs_number = None
+    person.postcode = normalise_postcode(person.postcode)
+    _check_details(person, details)
+
+    duplicate = find_possible_duplicate(person)
+    record = Person(given_name=person.given_name.strip(), family_name=person.family_name.strip(),
+                    date_of_birth=person.date_of_birth, nhs_number=person.nhs_number,
+                    postcode=person.postcode, phone=_clean(person.phone),
+                    email=_clean(person.email), preferred_contact=person.preferred_contact,
+                    contact_notes=_clean(person.contact_notes))
+    now = utcnow()
+    referral = Referral(
+        person=record, source=source, referring_organisation_id=organisation_id,
+        referrer_id=actor_id(user) if door == "referrer" else None,
+        referrer_name=_clean(details.referrer_name), referrer_email=_clean(details.referrer_email),
+        reason_text=details.reason_text.strip(), what_person_wants=details.what_person_wants.strip(),
+        urgency=details.urgency, risks=_clean(details.risks), person_agreed=True,
+        state=ReferralState.RECEIVED, received_at=now, created_by_id=actor_id(user),
+        possible_duplicate_of=duplicate.id if duplicate else None,
+        reasons=[ReferralReason(code=code) for code in dict.fromkeys(details.reasons)],
+        state_changes=[StateChange(from_state=None, to_state=ReferralState.RECEIVED, at=now,
+                                   by_user_id=actor_id(user), note=f"Referral received ({door})")])
+    db.session.add(referral)
+    db.session.flush()
+    record_event("referral.create", actor_id=actor_id(user), subject_type="referral",
+                 subject_id=str(referral.id),
+                 detail={"door": door, "source": source.value, "urgency": details.urgency.value,
+                         "possible_duplicate": bool(duplicate)})
+    messages.acknowledge(referral, user)
+    db.session.commit()
+    return referral
+
+
+@dataclass(frozen=True)
+class _OrganisationRef:
+    referring_organisation_id: int
+
+
+def get_referral(user: User, referral_id: int, *, action: str = REFERRAL_VIEW,
+                 audit: str | None = "referral.view") -> Referral:
+    """Load one referral the user may see (or change, with action=REFERRAL_UPDATE), audited.
+
+    Raises NotFound for a missing id and PermissionDenied for one the user may not see.
+    """
+    referral = db.session.get(Referral, referral_id)
+    if referral is None:
+        raise NotFound("There is no such referral.")
+    require(user, action, referral)
+    if audit:
+        record_event(audit, actor_id=actor_id(user), subject_type="referral",
+                     subject_id=str(referral.id))
+        db.session.commit()
+    return referral
+
+
+def now_utc() -> datetime:
+    return utcnow()

@@ -30,7 +30,7 @@ from prescribing.workflow import ReferralState, local_date
 from signpost.accounts.models import Role, User
 from signpost.audit import record_event
 from signpost.extensions import db
-from signpost.permissions import REFERRAL_CREATE, REFERRAL_VIEW, require
+from signpost.permissions import REFERRAL_CREATE, REFERRAL_VIEW, PermissionDenied, require
 from signpost.types import utcnow
 
 CONTACT_PREFERENCES = {"phone": "Phone call", "text": "Text message", "email": "Email",
@@ -153,7 +153,8 @@ def create_referral(user: User | None, person: PersonDetails, details: ReferralD
     elif door == "phone":
         require(user, REFERRAL_CREATE)
         if not (user and user.has_role(Role.CALL_HANDLER, Role.COORDINATOR, Role.ADMIN)):
-            raise PrescribingError("Only the phone line team can start a referral from a call.")
+            raise PermissionDenied(REFERRAL_CREATE, "Only the phone line team can start a "
+                                   "referral from a call.")
         source = ReferralSource.PHONE_LINE
         organisation_id = None
     elif door == "referrer":

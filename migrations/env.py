@@ -16,14 +16,14 @@ target_metadata = db.metadata
 
 
 def _configure(**kwargs):
-    context.configure(
-        target_metadata=target_metadata,
-        compare_type=True,
+    options = {
+        "compare_type": True,
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
-        render_as_batch=True,
+        "render_as_batch": True,
         **current_app.extensions["migrate"].configure_args,
         **kwargs,
-    )
+    }
+    context.configure(target_metadata=target_metadata, **options)
 
 
 def run_migrations_offline():

@@ -26,6 +26,7 @@ from prescribing.forms import (
     ReviewForm,
     SignpostStatusForm,
     StateForm,
+    choices_of,
     goal_status_choices,
     measure_answers,
 )
@@ -69,7 +70,7 @@ def _case(referral: Any, status: int = 200, **forms: Any) -> Any:
     entries = worklists.timeline(full)
     names = worklists.user_names({e.by_user_id for e in entries} | {full.coordinator_id})
     assign = forms.get("assign") or AssignForm(formdata=None, prefix="assign")
-    assign.coordinator_id.choices = [(u.id, u.name) for u in casework.coordinators_for(current_user)]
+    assign.coordinator_id.choices = choices_of((u.id, u.name) for u in casework.coordinators_for(current_user))
     defaults = {"contact": ContactAttemptForm(formdata=None, prefix="contact"),
                 "state": StateForm(formdata=None, prefix="state"),
                 "onward": OnwardForm(formdata=None, prefix="onward"),
@@ -101,7 +102,7 @@ def case_page(referral_id: int) -> Any:
 def assign(referral_id: int) -> Any:
     referral = _load(referral_id, audit=None)
     form = AssignForm(prefix="assign")
-    form.coordinator_id.choices = [(u.id, u.name) for u in casework.coordinators_for(current_user)]
+    form.coordinator_id.choices = choices_of((u.id, u.name) for u in casework.coordinators_for(current_user))
     if not form.validate_on_submit() or form.coordinator_id.data is None:
         return _error(referral, "assign", form, "Choose a coordinator.")
     try:

@@ -17,7 +17,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from prescribing.casework import CONTACT_METHODS, CONTACT_OUTCOMES
@@ -32,8 +32,21 @@ from prescribing.models import ReferralSource
 from prescribing.operations import CONTACT_PREFERENCES
 from prescribing.reasons import REFERRAL_REASONS
 
+try:  # WTForms 3.3+ wants SelectChoice; tuples are deprecated there
+    from wtforms.fields.choices import SelectChoice as _SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    _SelectChoice = None
+
+
+def choices_of(pairs: Any) -> list[Any]:
+    """(value, label) pairs as the choices this WTForms version wants."""
+    return [_SelectChoice(str(v), label) if _SelectChoice else (str(v), label)
+            for v, label in pairs]
+
+
 TEXT = Length(max=5000, message="Please keep this to 5,000 characters or fewer.")
-EMAIL = Email(message="Enter an email address like name@example.com, or leave it empty.")
+EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+               message="Enter an email address like name@example.com, or leave it empty.")
 
 
 class DateInput(DateField):
@@ -66,7 +79,7 @@ class PersonFields(FlaskForm):
     phone = StringField("Phone number", validators=[Optional(), Length(max=40)])
     email = EmailField("Email address", validators=[Optional(), EMAIL, Length(max=254)])
     preferred_contact = RadioField("How would they like to be contacted?",
-                                   choices=_choices(CONTACT_PREFERENCES), default="phone",
+                                   choices=choices_of(_choices(CONTACT_PREFERENCES)), default="phone",
                                    validators=[InputRequired(message=(
                                        "Choose how the person would like to be contacted."))])
     contact_notes = StringField("Best times or other contact notes (optional)",
@@ -77,17 +90,17 @@ class ReferralForm(PersonFields):
     """The GP or agency referral form (and the phone line's)."""
 
     nhs_number = StringField("NHS number (optional)", validators=[Optional(), Length(max=20)])
-    source = SelectField("Referred from", choices=[
+    source = SelectField("Referred from", choices=choices_of([
         (s.value, s.value.replace("_", " ").capitalize()) for s in ReferralSource
-        if s not in (ReferralSource.SELF_REFERRAL, ReferralSource.PHONE_LINE)],
+        if s not in (ReferralSource.SELF_REFERRAL, ReferralSource.PHONE_LINE)]),
         default=ReferralSource.GP_PRACTICE.value)
-    reasons = MultiCheckbox("Reasons for the referral", choices=_choices(REFERRAL_REASONS))
+    reasons = MultiCheckbox("Reasons for the referral", choices=choices_of(_choices(REFERRAL_REASONS)))
     reason_text = TextAreaField("Anything more about why (optional)", validators=[Optional(), TEXT])
     what_person_wants = TextAreaField("What the person would like help with",
                                       validators=[Optional(), TEXT])
     urgency = RadioField("How soon should we make contact?",
-                         choices=[("routine", "Routine (within two weeks)"),
-                                  ("urgent", "Urgent (within two working days)")],
+                         choices=choices_of([("routine", "Routine (within two weeks)"),
+                                  ("urgent", "Urgent (within two working days)")]),
                          default="routine", validators=[InputRequired(message=(
                              "Choose how soon we should make contact."))])
     risks = TextAreaField("Risks for a worker visiting or calling (optional)",
@@ -111,16 +124,16 @@ class SelfReferralForm(PersonFields):
 
 
 class ContactAttemptForm(FlaskForm):
-    method = SelectField("How", choices=_choices(CONTACT_METHODS))
-    outcome = SelectField("What happened", choices=_choices(CONTACT_OUTCOMES))
+    method = SelectField("How", choices=choices_of(_choices(CONTACT_METHODS)))
+    outcome = SelectField("What happened", choices=choices_of(_choices(CONTACT_OUTCOMES)))
     notes = StringField("Notes (optional)", validators=[Optional(), Length(max=1000)])
 
 
 class StateForm(FlaskForm):
-    target = SelectField("Change the referral to", choices=[
+    target = SelectField("Change the referral to", choices=choices_of([
         ("declined", "Declined"), ("unable_to_contact", "Unable to contact"),
         ("not_appropriate", "Not appropriate"), ("withdrawn", "Withdrawn"),
-        ("contacting", "Reopen (back to contacting)")])
+        ("contacting", "Reopen (back to contacting)")]))
     note = StringField("Why (optional)", validators=[Optional(), Length(max=1000)])
 
 
@@ -143,15 +156,15 @@ class MeasureFields(FlaskForm):
 
 
 for _i, _item in enumerate(SWEMWBS_ITEMS, start=1):
-    setattr(MeasureFields, f"swemwbs_{_i}", SelectField(_item, choices=_answer_choices(
-        range(1, 6), {n: f"{n} – {a}" for n, a in enumerate(SWEMWBS_ANSWERS, start=1)}),
+    setattr(MeasureFields, f"swemwbs_{_i}", SelectField(_item, choices=choices_of(_answer_choices(
+        range(1, 6), {n: f"{n} – {a}" for n, a in enumerate(SWEMWBS_ANSWERS, start=1)})),
         default=""))
 for _key, _question in ONS4_QUESTIONS:
-    setattr(MeasureFields, f"ons4_{_key}", SelectField(_question, choices=_answer_choices(
-        range(0, 11), {0: "0 – not at all", 10: "10 – completely"}), default=""))
+    setattr(MeasureFields, f"ons4_{_key}", SelectField(_question, choices=choices_of(_answer_choices(
+        range(0, 11), {0: "0 – not at all", 10: "10 – completely"})), default=""))
 for _name, _area in PROFILE_FIELDS.items():
-    setattr(MeasureFields, _name, SelectField(_area, choices=_answer_choices(
-        range(1, 11), {1: "1 – struggling", 10: "10 – thriving"}), default=""))
+    setattr(MeasureFields, _name, SelectField(_area, choices=choices_of(_answer_choices(
+        range(1, 11), {1: "1 – struggling", 10: "10 – thriving"})), default=""))
 
 
 class ConversationForm(MeasureFields):
@@ -160,7 +173,7 @@ class ConversationForm(MeasureFields):
     who_was_there = StringField("Who was there (optional)", validators=[Optional(), Length(max=500)])
     what_matters = TextAreaField("What matters to the person", validators=[
         DataRequired(message="Write down what matters to the person."), TEXT])
-    needs = MultiCheckbox("Needs, by life area", choices=[(a, a) for a in DEFAULT_PROFILE_AREAS])
+    needs = MultiCheckbox("Needs, by life area", choices=choices_of([(a, a) for a in DEFAULT_PROFILE_AREAS]))
     goal_1 = StringField("Goal, in the person's own words", validators=[Optional(), Length(max=500)])
     goal_2 = StringField("Another goal (optional)", validators=[Optional(), Length(max=500)])
     goal_3 = StringField("Another goal (optional)", validators=[Optional(), Length(max=500)])
@@ -181,16 +194,16 @@ class AddSignpostForm(FlaskForm):
 
 
 class SignpostStatusForm(FlaskForm):
-    status = SelectField("How it went", choices=[(s.value, label) for s, label in
-                                                 SIGNPOST_LABELS.items()])
+    status = SelectField("How it went", choices=choices_of([(s.value, label) for s, label in
+                                                 SIGNPOST_LABELS.items()]))
     reason = StringField("If not taken up, why", validators=[Optional(), Length(max=1000)])
     accompanied_visit = BooleanField("Accompanied visit")
     buddy = BooleanField("With a buddy")
 
 
 class OnwardForm(FlaskForm):
-    kind = SelectField("Refer on to", choices=[(k.value, label) for k, label in
-                                               ONWARD_LABELS.items()])
+    kind = SelectField("Refer on to", choices=choices_of([(k.value, label) for k, label in
+                                               ONWARD_LABELS.items()]))
     notes = TextAreaField("Notes (required for a safeguarding concern)",
                           validators=[Optional(), TEXT])
 
@@ -211,15 +224,15 @@ class ReviewForm(MeasureFields):
     done_on = DateInput("Date of the review", default=date.today,
                         validators=[InputRequired(message="Enter the date of the review.")])
     notes = TextAreaField("Notes (optional)", validators=[Optional(), TEXT])
-    decision = RadioField("What next?", choices=[("continue", "Continue with another cycle"),
-                                                 ("close", "Close the referral")],
+    decision = RadioField("What next?", choices=choices_of([("continue", "Continue with another cycle"),
+                                                 ("close", "Close the referral")]),
                           validators=[InputRequired(message=(
                               "Choose whether to close the referral or continue support."))])
-    outcome = SelectField("Outcome (when closing)", choices=OUTCOME_CHOICES, default="")
+    outcome = SelectField("Outcome (when closing)", choices=choices_of(OUTCOME_CHOICES), default="")
 
 
 class CloseForm(FlaskForm):
-    outcome = SelectField("Outcome", choices=OUTCOME_CHOICES,
+    outcome = SelectField("Outcome", choices=choices_of(OUTCOME_CHOICES),
                           validators=[DataRequired(message="Choose an outcome.")])
     notes = TextAreaField("Notes (optional)", validators=[Optional(), TEXT])
 

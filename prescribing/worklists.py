@@ -83,12 +83,13 @@ def worklist(user: User, name: str, *, page: int = 1, on: date | None = None) ->
             raise ValueError(f"Unknown worklist {name!r}")
         count_query = select(func.count()).select_from(
             query.with_only_columns(Referral.id).order_by(None).subquery())
+    # Audit first: committing afterwards would expire the rows and reload each one.
+    record_event("worklist.view", actor_id=actor_id(user), subject_type="worklist",
+                 subject_id=name, detail={"page": page})
+    db.session.commit()
     rows = list(db.session.scalars(query.order_by(*order).limit(PAGE_SIZE)
                                    .offset((page - 1) * PAGE_SIZE)).unique())
     total = db.session.scalar(count_query) or 0
-    record_event("worklist.view", actor_id=actor_id(user), subject_type="worklist",
-                 subject_id=name, detail={"page": page, "rows": len(rows)})
-    db.session.commit()
     return Worklist(name, WORKLISTS[name], rows, total, page)
 
 
@@ -103,13 +104,13 @@ def referrer_referrals(user: User, *, page: int = 1) -> tuple[list[Referral], in
     require(user, REFERRAL_VIEW)
     query = (select(Referral).join(Referral.person).options(contains_eager(Referral.person))
              .where(case_filter(user, Referral)))
+    record_event("referral.list", actor_id=actor_id(user), subject_type="referral_list",
+                 detail={"page": page})
+    db.session.commit()
     total = db.session.scalar(select(func.count()).select_from(
         query.with_only_columns(Referral.id).order_by(None).subquery())) or 0
     rows = list(db.session.scalars(query.order_by(Referral.received_at.desc(), Referral.id.desc())
                                    .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)))
-    record_event("referral.list", actor_id=actor_id(user), subject_type="referral_list",
-                 detail={"page": page, "rows": len(rows)})
-    db.session.commit()
     return rows, total
 
 

@@ -34,11 +34,12 @@ def run_import(path: Path, fmt: str, *, dry_run: bool = False, source: str | Non
     current_app.config["SEARCH_APPLY_INLINE"] = False
     try:
         if not show_progress:
-            summary = ImportRun(saver.save, dry_run=dry_run, reset=saver.reset).run(records)
+            summary = ImportRun(saver.save, dry_run=dry_run, reset=saver.reset,
+                                    after_flush=saver.after_flush).run(records)
         else:
             with click.progressbar(length=total or 0, label="Importing", show_pos=True) as bar:
                 run = ImportRun(saver.save, dry_run=dry_run, reset=saver.reset,
-                                progress=bar.update)
+                                after_flush=saver.after_flush, progress=bar.update)
                 summary = run.run(records)
     finally:
         current_app.config["SEARCH_APPLY_INLINE"] = inline

@@ -90,9 +90,11 @@ class ImportRun:
 
     def __init__(self, save: Callable[[SourceRecord], str], *, dry_run: bool = False,
                  reset: Callable[[], None] = lambda: None,
+                 after_flush: Callable[[], None] = lambda: None,
                  progress: Callable[[int], None] = lambda n: None) -> None:
         self.save = save
         self.reset = reset
+        self.after_flush = after_flush
         self.progress = progress
         self.summary = ImportSummary(dry_run=dry_run)
 
@@ -129,6 +131,7 @@ class ImportRun:
                     except RecordRejected as error:
                         outcomes.append((item, "rejected:" + str(error)))
             db.session.flush()
+            self.after_flush()
         except Exception:  # noqa: BLE001 - a database error: retry one at a time to find it
             db.session.rollback()
             self.reset()
@@ -143,6 +146,7 @@ class ImportRun:
                 with db.session.begin_nested():
                     outcome = self.save(item)
                     db.session.flush()
+                    self.after_flush()
                 outcomes.append((item, outcome))
             except RecordRejected as error:
                 outcomes.append((item, "rejected:" + str(error)))

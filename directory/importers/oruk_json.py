@@ -166,6 +166,7 @@ class RecordSaver:
         self.terms: dict[tuple[str, str], TaxonomyTerm] = {}
         self.taxonomies: dict[str, Taxonomy] = {}
         self.orphans: dict[str, list[TaxonomyTerm]] = {}
+        self.pending_links: list[tuple[Schedule, str]] = []
         self.fresh_services = self.fresh_locations = False
 
     # -- lookups --
@@ -489,18 +490,21 @@ class RecordSaver:
         existing.delivery_modes = [ServiceDeliveryMode(mode=m.mode) for m in built.delivery_modes]
         self._link_schedules_after_flush(moved["schedules"])
 
-    @staticmethod
-    def _link_schedules_after_flush(schedules: list[Schedule]) -> None:
+    def _link_schedules_after_flush(self, schedules: list[Schedule]) -> None:
         """A schedule may name its service-at-location only once that row is written (there is
-        no relationship to order the inserts by), so flush first when any does."""
-        links = [(s, s.service_at_location_id) for s in schedules if s.service_at_location_id]
-        if not links:
-            return
-        for schedule, _ in links:
-            schedule.service_at_location_id = None
-        db.session.flush()
+        no relationship to order the inserts by): hold the link until the batch is flushed."""
+        for schedule in schedules:
+            if schedule.service_at_location_id:
+                self.pending_links.append((schedule, schedule.service_at_location_id))
+                schedule.service_at_location_id = None
+
+    def after_flush(self) -> None:
+        """Called by the import run once a batch is flushed: set the held schedule links."""
+        links, self.pending_links = self.pending_links, []
         for schedule, link_id in links:
             schedule.service_at_location_id = link_id
+        if links:
+            db.session.flush()
 
 
 # --- files ----------------------------------------------------------------------------------

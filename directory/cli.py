@@ -19,3 +19,6 @@ def seed_demo_command() -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
+    from directory import import_cli  # flask directory import|export
+
+    import_cli.init_app(app)

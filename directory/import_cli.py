@@ -35,11 +35,13 @@ def run_import(path: Path, fmt: str, *, dry_run: bool = False, source: str | Non
     try:
         if not show_progress:
             summary = ImportRun(saver.save, dry_run=dry_run, reset=saver.reset,
-                                    after_flush=saver.after_flush).run(records)
+                                    after_flush=saver.after_flush,
+                                    prepare=saver.prepare).run(records)
         else:
             with click.progressbar(length=total or 0, label="Importing", show_pos=True) as bar:
                 run = ImportRun(saver.save, dry_run=dry_run, reset=saver.reset,
-                                after_flush=saver.after_flush, progress=bar.update)
+                                after_flush=saver.after_flush, prepare=saver.prepare,
+                                progress=bar.update)
                 summary = run.run(records)
     finally:
         current_app.config["SEARCH_APPLY_INLINE"] = inline

@@ -91,10 +91,12 @@ class ImportRun:
     def __init__(self, save: Callable[[SourceRecord], str], *, dry_run: bool = False,
                  reset: Callable[[], None] = lambda: None,
                  after_flush: Callable[[], None] = lambda: None,
+                 prepare: Callable[[list[str]], None] = lambda ids: None,
                  progress: Callable[[int], None] = lambda n: None) -> None:
         self.save = save
         self.reset = reset
         self.after_flush = after_flush
+        self.prepare = prepare
         self.progress = progress
         self.summary = ImportSummary(dry_run=dry_run)
 
@@ -122,6 +124,7 @@ class ImportRun:
     def _save_batch(self, batch: list[SourceRecord]) -> None:
         outcomes: list[tuple[SourceRecord, str]] = []
         try:
+            self.prepare([item.source_id for item in batch])
             with db.session.no_autoflush:
                 for item in batch:
                     # `save` checks everything before it touches the session, so a rejected

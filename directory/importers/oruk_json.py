@@ -167,13 +167,25 @@ class RecordSaver:
         self.taxonomies: dict[str, Taxonomy] = {}
         self.orphans: dict[str, list[TaxonomyTerm]] = {}
         self.pending_links: list[tuple[Schedule, str]] = []
+        self.prepared: set[str] = set()
         self.fresh_services = self.fresh_locations = False
 
     # -- lookups --
+    def prepare(self, source_ids: list[str]) -> None:
+        """Load the services an earlier import made for this batch, in a few queries."""
+        if self.fresh_services:
+            return
+        wanted = [i for i in source_ids if i not in self.services]
+        for service in db.session.scalars(select(Service).where(
+                Service.source == self.source, Service.source_id.in_(wanted))
+                .options(*oruk.full_service_options())):
+            self.services[service.source_id] = service
+        self.prepared.update(wanted)
+
     def _existing_service(self, source_id: str) -> Service | None:
         if source_id in self.services:
             return self.services[source_id]
-        if self.fresh_services:
+        if self.fresh_services or source_id in self.prepared:
             return None
         return db.session.scalar(select(Service).where(
             Service.source == self.source, Service.source_id == source_id)

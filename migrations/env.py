@@ -5,6 +5,7 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy.types import TypeDecorator
 
 config = context.config
 if config.config_file_name:
@@ -15,11 +16,20 @@ db = current_app.extensions["migrate"].db
 target_metadata = db.metadata
 
 
+def render_item(type_, obj, autogen_context):
+    """Write our column types as the plain SQLAlchemy type they store, so a migration never
+    imports application code (which may change after the migration is written)."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
 def _configure(**kwargs):
     options = {
         "compare_type": True,
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
         "render_as_batch": True,
+        "render_item": render_item,
         **current_app.extensions["migrate"].configure_args,
         **kwargs,
     }

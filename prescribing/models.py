@@ -278,7 +278,8 @@ class FollowUp(db.Model):
     """A scheduled three-week check or six-week review; `cycle` counts repeat cycles from 1."""
 
     __tablename__ = "follow_up"
-    __table_args__ = (Index("ix_follow_up_open_due", "done_on", "due_on"),)
+    __table_args__ = (Index("ix_follow_up_open_due", "done_on", "due_on"),
+                      Index("ix_follow_up_open_closes", "done_on", "window_closes"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),

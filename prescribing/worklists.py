@@ -61,8 +61,8 @@ def worklist(user: User, name: str, *, page: int = 1, on: date | None = None) ->
         else:
             query = query.where(FollowUp.window_closes < on)
         order = (FollowUp.due_on, FollowUp.id)
-        count_query = select(func.count()).select_from(
-            query.with_only_columns(FollowUp.id).order_by(None).subquery())
+        count_query = (select(func.count(FollowUp.id)).join(FollowUp.referral)
+                       .where(query.whereclause))  # no person join: one row each
     else:
         query = (select(Referral).join(Referral.person).options(contains_eager(Referral.person))
                  .where(visible))
@@ -81,8 +81,7 @@ def worklist(user: User, name: str, *, page: int = 1, on: date | None = None) ->
             order = (_urgent_first(), Referral.received_at, Referral.id)
         else:
             raise ValueError(f"Unknown worklist {name!r}")
-        count_query = select(func.count()).select_from(
-            query.with_only_columns(Referral.id).order_by(None).subquery())
+        count_query = select(func.count(Referral.id)).where(query.whereclause)
     # Audit first: committing afterwards would expire the rows and reload each one.
     record_event("worklist.view", actor_id=actor_id(user), subject_type="worklist",
                  subject_id=name, detail={"page": page})

@@ -10,6 +10,9 @@ meaning for every filter:
 - ``day``: open on that weekday. ``start_time``: open at that time. ``end_time``: still open up to
   that time. Both: one opening span covers the whole window. On ``day`` if given, else any day.
 - ``postcode`` + ``proximity`` (metres from the postcode's centre).
+
+Without text or place, pages are in id order: stable, and walked from the primary key index, so a
+page stays fast however large the directory (ordering by name sorted every public service).
 """
 
 from __future__ import annotations
@@ -321,7 +324,7 @@ def find_services(q: ServiceQuery, options: list[Any]) -> ServicePage:
         total = db.session.scalar(select(func.count(Service.id)).where(*conditions)) or 0
         services = db.session.scalars(
             select(Service).where(*conditions).options(*options)
-            .order_by(Service.name, Service.id).limit(paging.per_page).offset(paging.offset)
+            .order_by(Service.id).limit(paging.per_page).offset(paging.offset)
         ).all()
         return ServicePage(list(services), total)
     if not needs_post_filter(q):
@@ -352,7 +355,7 @@ def find_service_at_locations(q: ServiceQuery) -> tuple[list[ServiceAtLocation],
             .join(Service, ServiceAtLocation.service_id == Service.id).where(*conditions)) or 0
         rows = db.session.scalars(
             base.where(*conditions).options(*sal_options())
-            .order_by(Service.name, ServiceAtLocation.id)
+            .order_by(ServiceAtLocation.id)
             .limit(paging.per_page).offset(paging.offset)).all()
         return list(rows), total
     point = None

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, STORED, TEXT, Schema
 
 from directory.models import (
     DeliveryMode,
@@ -39,44 +38,26 @@ FIELD_BOOSTS: dict[str, float] = {
     "places": 1.0,
 }
 
-# Grid cells for the "near a place" prefilter: coarse (1 degree) and fine (0.1 degree).
-CELL_SIZES = {"c1": 1.0, "c01": 0.1}
-
 STEM = StemmingAnalyzer()
 PLAIN = StandardAnalyzer()
 
 
 def build_schema() -> Schema:
-    """The fields: text to rank on, keywords to filter and count on, small stored facts."""
+    """Text to rank on, plus one small stored record of the facts searches filter and rank on.
+
+    Filters, distances, opening times and facets are answered from an in-memory table built
+    from the stored ``attrs`` record (see `search_index.table`), not from index keywords, so
+    documents stay small and Whoosh only matches and scores text.
+    """
     # Boosts are applied at query time (FIELD_BOOSTS) so they can be tuned without a rebuild.
     text_fields = {name: TEXT(analyzer=STEM, phrase=False) for name in FIELD_BOOSTS}
     return Schema(
         id=ID(stored=True, unique=True),
         spell=TEXT(analyzer=PLAIN, phrase=False),  # unstemmed words for "did you mean"
-        terms=KEYWORD(commas=True, lowercase=False),
-        audience=KEYWORD(commas=True, lowercase=False),
-        modes=KEYWORD(commas=True, lowercase=False),
-        access=KEYWORD(commas=True, lowercase=False),
-        free=ID(),
-        remote=ID(),
-        min_age=NUMERIC(int),
-        max_age=NUMERIC(int),
-        slots=KEYWORD(commas=True, lowercase=False),
-        cells=KEYWORD(commas=True, lowercase=False),
-        areas=KEYWORD(commas=True, lowercase=False),
-        status=ID(stored=True),
-        sortname=ID(sortable=True),
-        locs=STORED(),
-        spans=STORED(),
+        attrs=STORED(),
         seq=STORED(),
         **text_fields,
     )
-
-
-def cell_key(prefix: str, latitude: float, longitude: float) -> str:
-    """The grid cell a point falls in, e.g. ``c01:527_3``."""
-    size = CELL_SIZES[prefix]
-    return f"{prefix}:{math.floor(latitude / size)}_{math.floor(longitude / size)}"
 
 
 def is_audience_term(term: TaxonomyTerm) -> bool:
@@ -91,46 +72,6 @@ def _minutes(value: Any) -> int:
 def schedule_spans(service: Service) -> list[tuple[int, int, int]]:
     """(weekday, opens minute, closes minute); closes <= opens means past midnight."""
     return [(s.weekday, _minutes(s.opens_at), _minutes(s.closes_at)) for s in service.schedules]
-
-
-def span_slots(spans: Iterable[tuple[int, int, int]]) -> set[str]:
-    """Keywords for the open-on-day and open-at-hour prefilters (exact check happens later)."""
-    slots: set[str] = set()
-    for day, opens, closes in spans:
-        end = closes if closes > opens else closes + 24 * 60
-        slots.add(f"d{day}")
-        if end > 24 * 60 and end - 24 * 60 > 0:
-            slots.add(f"d{(day + 1) % 7}")
-        minute = opens - opens % 60
-        while minute < end:
-            d, m = divmod(minute, 24 * 60)
-            slots.add(f"h{(day + d) % 7}_{m // 60}")
-            minute += 60
-    return slots
-
-
-def encode_spans(spans: Sequence[tuple[int, int, int]]) -> str:
-    return ";".join(f"{d},{o},{c}" for d, o, c in spans)
-
-
-def decode_spans(value: str | None) -> list[tuple[int, int, int]]:
-    if not value:
-        return []
-    out = []
-    for part in value.split(";"):
-        d, o, c = part.split(",")
-        out.append((int(d), int(o), int(c)))
-    return out
-
-
-def encode_points(points: Sequence[tuple[float, float]]) -> str:
-    return ";".join(f"{lat:.6f},{lon:.6f}" for lat, lon in points)
-
-
-def decode_points(value: str | None) -> list[tuple[float, float]]:
-    if not value:
-        return []
-    return [tuple(map(float, p.split(","))) for p in value.split(";")]  # type: ignore[misc]
 
 
 def load_services(session: Session, ids: Sequence[str]) -> list[Service]:
@@ -193,7 +134,6 @@ def service_document(service: Service) -> dict[str, Any]:
             prefix = "la" if area.area_type == "local_authority" else "outcode"
             areas.add(f"{prefix}:{area.code.strip().upper().replace(' ', '')}")
     spans = schedule_spans(service)
-    cells = {cell_key(prefix, lat, lon) for lat, lon in points for prefix in CELL_SIZES}
     org_name = service.organization.name if service.organization else ""
     audience_text = " ".join([service.eligibility_description or "", *audience_names])
     texts = {
@@ -205,24 +145,19 @@ def service_document(service: Service) -> dict[str, Any]:
         "description": service.description or "",
         "places": " ".join(place_words),
     }
-    status = "closed" if service.status == ServiceStatus.TEMPORARILY_CLOSED else "open"
-    return {
-        "id": service.id,
-        **texts,
-        "spell": " ".join(texts.values()),
-        "terms": ",".join(sorted(term_keys)),
-        "audience": ",".join(sorted(audience_keys)),
-        "modes": ",".join(sorted(modes)),
-        "access": ",".join(sorted(access)),
-        "free": "y" if service.is_free else "n",
-        "remote": "y" if modes & REMOTE_MODES else "n",
-        "min_age": service.minimum_age if service.minimum_age is not None else NO_MIN_AGE,
-        "max_age": service.maximum_age if service.maximum_age is not None else NO_MAX_AGE,
-        "slots": ",".join(sorted(span_slots(spans))),
-        "cells": ",".join(sorted(cells)),
-        "areas": ",".join(sorted(areas)),
-        "status": status,
+    attrs = {
+        "closed": service.status == ServiceStatus.TEMPORARILY_CLOSED,
+        "free": bool(service.is_free),
+        "remote": bool(modes & REMOTE_MODES),
+        "ages": (service.minimum_age if service.minimum_age is not None else NO_MIN_AGE,
+                 service.maximum_age if service.maximum_age is not None else NO_MAX_AGE),
+        "terms": tuple(sorted(term_keys)),
+        "audience": tuple(sorted(audience_keys)),
+        "modes": tuple(sorted(modes)),
+        "access": tuple(sorted(access)),
+        "areas": tuple(sorted(areas)),
+        "points": tuple(points),
+        "spans": tuple(spans),
         "sortname": service.name.lower()[:80],
-        "locs": encode_points(points),
-        "spans": encode_spans(spans),
     }
+    return {"id": service.id, **texts, "spell": " ".join(texts.values()), "attrs": attrs}

@@ -1,4 +1,4 @@
-"""``flask search rebuild | follow | status``: look after the search index."""
+"""``flask search rebuild | follow | status | prune``: look after the search index."""
 
 from __future__ import annotations
 
@@ -50,6 +50,19 @@ def status_command() -> None:
     click.echo(f"Documents: {status.documents}")
     click.echo(f"Last change applied: {status.last_seq} (newest queued: {status.newest_seq})")
     click.echo(f"Waiting to apply: {status.lag}")
+
+
+@search_cli.command("prune")
+@click.option("--keep-days", default=7, show_default=True, type=int,
+              help="Keep applied changes this many days (for looking back at what changed).")
+def prune_command(keep_days: int) -> None:
+    """Delete index changes that have been applied and are older than --keep-days days."""
+    from search_index.sync import prune_outbox
+
+    if keep_days < 0:
+        raise click.BadParameter("must be zero or more days.", param_hint="--keep-days")
+    deleted = prune_outbox(current_app._get_current_object(), keep_days=keep_days)
+    click.echo(f"Deleted {deleted} applied change(s) older than {keep_days} day(s).")
 
 
 def init_app(app: Flask) -> None:

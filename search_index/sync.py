@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,12 +19,15 @@ from directory.models import ModerationState, Service, ServiceStatus
 from search_index.models import IndexOutbox
 from search_index.schema import META_ID, load_services, service_document
 from search_index.store import IndexStore, last_seq
+from search_index.table import search_table
 from signpost.extensions import db
 from signpost.types import utcnow
 
 log = logging.getLogger(__name__)
 
 BATCH = 1000
+VOCAB_PREFIX = "__vocab__:"
+_WORD = re.compile(r"\w+(?:\.?\w+)*")  # the spelling field's tokenizer (StandardAnalyzer)
 # A gap in the sequence may be a transaction still in flight (its rows will appear) or one that
 # rolled back (they never will). Rows after a gap are applied at once, but the recorded position
 # only moves past the gap once the rows after it are this old.
@@ -145,9 +150,16 @@ def rebuild(app: Flask, *, batch: int = BATCH) -> int:
         writer = ix.writer(limitmb=256)
         try:
             for i in range(0, len(ids), batch):
+                words: Counter[str] = Counter()
                 for service in load_services(session, ids[i:i + batch]):
-                    writer.add_document(**service_document(service))
+                    doc = service_document(service)
+                    words.update(_WORD.findall(doc.pop("spell").lower()))
+                    writer.add_document(**doc)
                     written += 1
+                # One "did you mean" vocabulary document per batch instead of a copy of every
+                # service's words: the same word frequencies, a fraction of the postings.
+                writer.add_document(id=f"{VOCAB_PREFIX}{i}", spell=" ".join(
+                    " ".join([word] * count) for word, count in words.items()))
                 session.expunge_all()
             writer.add_document(id=META_ID, seq=start)
             writer.commit(optimize=True)
@@ -176,9 +188,27 @@ def index_status(app: Flask) -> IndexStatus:
     ix = store.open()
     with ix.searcher() as searcher:
         seq = last_seq(searcher)
-        docs = searcher.doc_count() - (1 if searcher.document(id=META_ID) else 0)
+        docs = len(search_table(searcher).alive)
     with Session(bind=db.engine) as session:
         newest = session.scalar(select(func.max(IndexOutbox.seq))) or 0
         lag = session.scalar(select(func.count()).select_from(IndexOutbox)
                              .where(IndexOutbox.seq > seq)) or 0
     return IndexStatus(store.current_name(), docs, seq, newest, lag)
+
+
+def prune_outbox(app: Flask, *, keep_days: int) -> int:
+    """Delete outbox rows the index has applied that are older than `keep_days` days.
+
+    Rows after the index's recorded position are never deleted, whatever their age. Returns
+    the number of rows deleted.
+    """
+    if keep_days < 0:
+        raise ValueError("The number of days to keep must be zero or more.")
+    with store_for(app).open().searcher() as searcher:
+        applied = last_seq(searcher)
+    cutoff = utcnow() - timedelta(days=keep_days)
+    with Session(bind=db.engine) as session:
+        result = session.execute(IndexOutbox.__table__.delete().where(
+            IndexOutbox.seq <= applied, IndexOutbox.created_at < cutoff))
+        session.commit()
+        return int(result.rowcount or 0)

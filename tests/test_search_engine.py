@@ -336,3 +336,27 @@ def test_pages_with_a_place_and_closed_services(make_service, places, at):
     assert ids(find(text="club", per_page=3, page=2)) == [closed.id]
     assert ids(find(text="club", where="PE30", per_page=3, page=2)) == [closed.id]
     assert find(text="club", where="PE30", page=5).total == 4
+
+
+# --- Regression: searches without words ------------------------------------------------------
+
+def test_category_only_searches_rank_without_text_scores(places, make_service, make_taxonomy_term,
+                                                         at):
+    """A category (+ place, + time) with no words once crashed comparing missing scores."""
+    term = make_taxonomy_term("Lunch clubs")
+    near = make_service(name="Near lunch", terms=[term], locations=[at(*KINGS_LYNN)],
+                        schedules=[(0, "11:00", "14:00")])
+    far = make_service(name="Far lunch", terms=[term],
+                       locations=[at(*HUNSTANTON, city="Hunstanton")],
+                       schedules=[(0, "11:00", "14:00")])
+    shut = make_service(name="Shut lunch", terms=[term], locations=[at(*KINGS_LYNN)],
+                        status=ServiceStatus.TEMPORARILY_CLOSED)
+    make_service(name="Unrelated", locations=[at(*KINGS_LYNN)])
+    placed = find(term_ids=(term.id,), where="PE30", radius_miles=25)
+    assert ids(placed) == [near.id, far.id, shut.id]
+    by_distance = find(term_ids=(term.id,), where="PE30", radius_miles=25, sort="distance")
+    assert ids(by_distance) == [near.id, far.id, shut.id]
+    at_lunchtime = find(term_ids=(term.id,), day=0, at_time=time(12))
+    assert set(ids(at_lunchtime)) == {near.id, far.id}
+    assert find(term_ids=(term.id,), where="PE30", radius_miles=25, day=0,
+                at_time=time(12)).total == 2

@@ -7,18 +7,19 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from directory.models import Schedule, ServiceStatus
 from search_index.models import IndexOutbox
 from search_index.store import IndexStore, close_cached_searchers
 from search_index.sync import apply_pending, index_status, rebuild
 from signpost.extensions import db
+from signpost.types import utcnow
 from tests.search_helpers import find, ids
 
 REPO = Path(__file__).resolve().parent.parent
@@ -164,3 +165,59 @@ def test_a_killed_indexer_loses_nothing_and_the_next_start_catches_up(tmp_path):
         assert result.total == 60
         close_cached_searchers()
         db.engine.dispose()
+
+
+class TestPrune:
+    @pytest.fixture
+    def app_config(self):  # noqa: ANN201
+        return {"SEARCH_APPLY_INLINE": False}
+
+    def _age_all(self, days: float) -> None:
+        db.session.execute(IndexOutbox.__table__.update().values(
+            created_at=utcnow() - timedelta(days=days)))
+        db.session.commit()
+
+    def test_prune_deletes_only_applied_rows_older_than_the_limit(self, make_service, runner,
+                                                                  app):
+        first = make_service(name="Lunch club")
+        assert apply_pending(app, wait=True) >= 1
+        self._age_all(10)
+        applied = list(db.session.scalars(select(IndexOutbox.seq)))
+        make_service(name="Walking group")  # queued, not applied yet
+        waiting = set(db.session.scalars(select(IndexOutbox.seq))) - set(applied)
+        db.session.execute(IndexOutbox.__table__.update().where(
+            IndexOutbox.seq.in_(waiting)).values(created_at=utcnow() - timedelta(days=30)))
+        db.session.commit()
+        result = runner.invoke(args=["search", "prune", "--keep-days", "7"])
+        assert result.exit_code == 0, result.output
+        assert f"Deleted {len(applied)} applied change(s)" in result.output
+        db.session.expire_all()
+        assert set(db.session.scalars(select(IndexOutbox.seq))) == waiting
+        assert index_status(app).lag == len(waiting)  # unapplied rows survive, whatever their age
+        assert apply_pending(app, wait=True) == len(waiting)
+        assert find(text="walking").total == 1 and ids(find(text="lunch")) == [first.id]
+
+    def test_prune_keeps_recent_applied_rows(self, make_service, runner, app):
+        make_service(name="Lunch club")
+        apply_pending(app, wait=True)
+        self._age_all(3)
+        result = runner.invoke(args=["search", "prune", "--keep-days", "7"])
+        assert result.exit_code == 0 and "Deleted 0 applied change(s)" in result.output
+        assert db.session.scalar(select(func.count()).select_from(IndexOutbox)) >= 1
+        result = runner.invoke(args=["search", "prune", "--keep-days", "0"])
+        assert result.exit_code == 0 and "Deleted 0 applied" not in result.output
+        assert db.session.scalar(select(func.count()).select_from(IndexOutbox)) == 0
+
+    def test_a_negative_number_of_days_is_refused_and_deletes_nothing(self, make_service, runner,
+                                                                      app):
+        make_service(name="Lunch club")
+        apply_pending(app, wait=True)
+        self._age_all(100)
+        before = db.session.scalar(select(func.count()).select_from(IndexOutbox))
+        result = runner.invoke(args=["search", "prune", "--keep-days", "-1"])
+        assert result.exit_code != 0
+        assert "must be zero or more days" in result.output
+        assert db.session.scalar(select(func.count()).select_from(IndexOutbox)) == before
+        result = runner.invoke(args=["search", "prune", "--keep-days", "soon"])
+        assert result.exit_code != 0 and "not a valid integer" in result.output
+        assert db.session.scalar(select(func.count()).select_from(IndexOutbox)) == before

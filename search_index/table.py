@@ -99,9 +99,17 @@ class _LeafCache:
         leaf = build()
         with self.lock:
             self.entries[key] = leaf
+            self.entries.move_to_end(key)
             while len(self.entries) > _LEAF_CACHE_SIZE:
                 self.entries.popitem(last=False)
         return leaf
+
+
+    def retain(self, keys: set[str]) -> None:
+        """Forget segments the live index no longer has (after a rebuild or a merge)."""
+        with self.lock:
+            for key in [k for k in self.entries if k not in keys]:
+                del self.entries[key]
 
 
 _leaves = _LeafCache()
@@ -249,8 +257,13 @@ def search_table(searcher: Searcher) -> SearchTable:
     table = cache.get("_signpost_table")
     if table is None:
         parts = []
+        keys: set[str] = set()
         for reader, offset in searcher.reader().leaf_readers():
             parts.append((_leaf_for(reader), offset, _deleted(reader)))
+            key = _leaf_key(reader)
+            if key is not None:
+                keys.add(key)
         table = _combine(parts)
+        _leaves.retain(keys)
         cache["_signpost_table"] = table
     return table

@@ -188,6 +188,14 @@ def _permission_denied(exc: PermissionDenied) -> Response:
     return render_error(403)
 
 
+@bp.app_template_global("staff_links")
+def _staff_links() -> list[Any]:
+    """The staff area of the header (see `prescribing.navigation`)."""
+    from prescribing.navigation import staff_links
+
+    return staff_links(current_user)
+
+
 @bp.app_template_filter("localdate")
 def _localdate(value: Any) -> str:
     """A date, or an instant shown as its local (Europe/London) date, as '27 Mar 2026'."""

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from directory.models import Service
 from prescribing import casework, followups, operations, worklists
@@ -64,9 +64,12 @@ def _back(referral_id: int, anchor: str = "") -> Any:
 
 def _case(referral: Any, status: int = 200, **forms: Any) -> Any:
     """Render the case page (with any form carrying errors put in place of the blank one)."""
-    full = worklists.load_case(referral.id)
+    # The identity, not `referral.id`: the audit commit expired the row, and reading an expired
+    # attribute would reload it just before load_case reads it again with everything else.
+    full = worklists.load_case(inspect(referral).identity[0])
+    service_ids = [sp.service_id for sp in full.signposts]
     services = {s.id: s for s in db.session.scalars(
-        select(Service).where(Service.id.in_([sp.service_id for sp in full.signposts])))}
+        select(Service).where(Service.id.in_(service_ids)))} if service_ids else {}
     entries = worklists.timeline(full)
     names = worklists.user_names({e.by_user_id for e in entries} | {full.coordinator_id})
     assign = forms.get("assign") or AssignForm(formdata=None, prefix="assign")
@@ -325,8 +328,11 @@ def follow_up(referral_id: int, follow_up_id: int) -> Any:
 def plan(referral_id: int) -> Any:
     """A printable plan and summary for the person."""
     referral = _load(referral_id, audit="referral.print_plan")
-    full = worklists.load_case(referral.id)
+    # The identity, not `referral.id`: the audit commit expired the row, and reading an expired
+    # attribute would reload it just before load_case reads it again with everything else.
+    full = worklists.load_case(inspect(referral).identity[0])
+    service_ids = [sp.service_id for sp in full.signposts]
     services = {s.id: s for s in db.session.scalars(
-        select(Service).where(Service.id.in_([sp.service_id for sp in full.signposts])))}
+        select(Service).where(Service.id.in_(service_ids)))} if service_ids else {}
     return render_template("prescribing/plan.html", referral=full, services=services,
                            signpost_labels=followups.SIGNPOST_LABELS, kinds=FollowUpKind)

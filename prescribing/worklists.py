@@ -198,7 +198,7 @@ def load_case(referral_id: int) -> Referral | None:
     """The referral with everything the case page shows, in a handful of queries."""
     return db.session.scalars(
         select(Referral).where(Referral.id == referral_id).options(
-            selectinload(Referral.person), selectinload(Referral.reasons),
+            joinedload(Referral.person), selectinload(Referral.reasons),
             selectinload(Referral.state_changes), selectinload(Referral.contact_attempts),
             selectinload(Referral.conversations), selectinload(Referral.goals),
             selectinload(Referral.measures), selectinload(Referral.signposts),

@@ -7,24 +7,31 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import func, select
 
 from directory.importers.common import ImportRun, ImportSummary, RecordRejected
+from directory.models import Service
+from signpost.extensions import db
 
 directory_cli = AppGroup("directory", help="Exchange directory data in Open Referral UK formats.")
 
 IMPORT_FORMATS = ("oruk-json", "hsds-csv", "uk-libraries")
+# Rebuild the search index instead of applying the outbox when an import changed at least this
+# many services and at least 1/REBUILD_SHARE of the public ones.
+REBUILD_FROM = 500
+REBUILD_SHARE = 4
 
 
 def run_import(path: Path, fmt: str, *, dry_run: bool = False, source: str | None = None,
                show_progress: bool = False) -> ImportSummary:
     """Import a file (or CSV folder) in one of IMPORT_FORMATS; returns the summary."""
-    from directory.importers import hsds_csv, oruk_json, uk_libraries
+    from directory.importers import batch, hsds_csv, oruk_json, uk_libraries
 
     if fmt == "oruk-json":
-        saver = oruk_json.RecordSaver(source or "oruk-json")
+        saver = batch.BatchSaver(source or "oruk-json")
         records, total = oruk_json.read_records(path), None
     elif fmt == "hsds-csv":
-        saver = oruk_json.RecordSaver(source or "hsds-csv")
+        saver = batch.BatchSaver(source or "hsds-csv")
         records, total = hsds_csv.read_package(path, saver), None
     else:
         saver = uk_libraries.LibrarySaver(source or uk_libraries.SOURCE)
@@ -35,21 +42,37 @@ def run_import(path: Path, fmt: str, *, dry_run: bool = False, source: str | Non
     try:
         if not show_progress:
             summary = ImportRun(saver.save, dry_run=dry_run, reset=saver.reset,
-                                    after_flush=saver.after_flush,
-                                    prepare=saver.prepare).run(records)
+                                after_flush=saver.after_flush,
+                                save_batch=saver.save_batch).run(records)
         else:
             with click.progressbar(length=total or 0, label="Importing", show_pos=True) as bar:
                 run = ImportRun(saver.save, dry_run=dry_run, reset=saver.reset,
-                                after_flush=saver.after_flush, prepare=saver.prepare,
+                                after_flush=saver.after_flush, save_batch=saver.save_batch,
                                 progress=bar.update)
                 summary = run.run(records)
     finally:
         current_app.config["SEARCH_APPLY_INLINE"] = inline
     if inline and not dry_run:
-        from search_index.sync import apply_pending
-
-        apply_pending(current_app._get_current_object(), wait=True)  # type: ignore[attr-defined]
+        follow_index(summary.created + summary.updated)
     return summary
+
+
+def follow_index(changed: int) -> None:
+    """Bring the search index up to date after an import that changed `changed` services.
+
+    Applying outbox rows updates documents one at a time; when the import touched a large part
+    of the directory, building a fresh index (swapped in atomically) is several times quicker.
+    """
+    from directory.operations import public_services_filter
+    from search_index.sync import apply_pending, rebuild
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    public = db.session.scalar(select(func.count(Service.id)).where(public_services_filter()))
+    db.session.commit()  # end the read transaction before indexing
+    if changed >= REBUILD_FROM and changed * REBUILD_SHARE >= (public or 0):
+        rebuild(app)
+    else:
+        apply_pending(app, wait=True)
 
 
 @directory_cli.command("import")

@@ -17,7 +17,7 @@ from typing import Any
 from signpost.extensions import db
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
-BATCH_SIZE = 500
+BATCH_SIZE = 2000
 
 
 class RecordRejected(ValueError):
@@ -84,7 +84,9 @@ class SourceRecord:
 class ImportRun:
     """Saves records through `save` (record -> outcome) in batches, counting outcomes.
 
-    `save` may raise RecordRejected (nothing of that record is kept). `reset` is called after a
+    With `save_batch` (records -> outcomes, "rejected:<reason>" for a refused one) a whole batch
+    is handed over at once; `save` is still used to find the bad record if the batch fails in
+    the database. `save` may raise RecordRejected (nothing of that record is kept). `reset` is called after a
     batch is rolled back, so the saver can forget objects it cached from that batch.
     """
 
@@ -92,8 +94,11 @@ class ImportRun:
                  reset: Callable[[], None] = lambda: None,
                  after_flush: Callable[[], None] = lambda: None,
                  prepare: Callable[[list[str]], None] = lambda ids: None,
+                 save_batch: Callable[[list[SourceRecord]], list[tuple[SourceRecord, str]]]
+                 | None = None,
                  progress: Callable[[int], None] = lambda n: None) -> None:
         self.save = save
+        self.save_batch = save_batch
         self.reset = reset
         self.after_flush = after_flush
         self.prepare = prepare
@@ -126,7 +131,9 @@ class ImportRun:
         try:
             self.prepare([item.source_id for item in batch])
             with db.session.no_autoflush:
-                for item in batch:
+                if self.save_batch is not None:
+                    outcomes = self.save_batch(batch)
+                for item in batch if self.save_batch is None else []:
                     # `save` checks everything before it touches the session, so a rejected
                     # record leaves nothing behind and no savepoint (and flush) is needed here.
                     try:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, time
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -25,126 +23,29 @@ from directory.importers.common import (
     Rejection,
     SourceRecord,
 )
+from directory.importers.records import (
+    LOCATION_FIELDS,
+    SERVICE_FIELDS,
+    build,
+    canonical,
+    record_id,
+    text,
+    to_service,
+)
 from directory.models import (
-    Accessibility,
-    AccessibilityFeature,
-    Address,
-    Contact,
-    CostOption,
-    DeliveryMode,
-    Funding,
-    Language,
     Location,
     Organization,
-    Phone,
     Schedule,
     Service,
-    ServiceArea,
     ServiceAtLocation,
     ServiceDeliveryMode,
-    ServiceStatus,
     Taxonomy,
     TaxonomyTerm,
 )
-from search_index.geo import normalise_outcode
 from signpost.extensions import db
 from signpost.types import new_id, utcnow
 
-DAY_CODES = {code: i for i, code in enumerate(Schedule.BYDAY)}
-SERVICE_FIELDS = ("name", "alternate_name", "description", "url", "email", "status",
-                  "interpretation_services", "application_process", "fees_description",
-                  "accreditations", "eligibility_description", "minimum_age", "maximum_age",
-                  "alert", "assured_date", "assurer_email", "last_modified")
-LOCATION_FIELDS = ("location_type", "name", "alternate_name", "description", "transportation",
-                   "latitude", "longitude", "external_identifier", "external_identifier_type",
-                   "organization_id")
 ORG_FIELDS = ("name", "alternate_name", "description", "email", "website", "legal_status", "uri")
-VOLATILE_KEYS = {"id", "service_id", "location_id", "link_id", "service_at_location_id",
-                 "organization_id", "last_modified", "organization"}
-
-
-# --- reading values -------------------------------------------------------------------------
-
-def _text(data: dict[str, Any], key: str, limit: int | None = None, *,
-          required: bool = False, what: str = "") -> str | None:
-    value = data.get(key)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise RecordRejected(f"{what or 'The record'} has no {key}.")
-        return None
-    value = str(value).strip()
-    if limit and len(value) > limit:
-        raise RecordRejected(f"{what or 'The record'}'s {key} is longer than {limit} characters.")
-    return value
-
-
-def _int(data: dict[str, Any], key: str) -> int | None:
-    value = data.get(key)
-    if value in (None, ""):
-        return None
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        raise RecordRejected(f"{key} '{value}' is not a number.") from None
-
-
-def _float(data: dict[str, Any], key: str) -> float | None:
-    value = data.get(key)
-    if value in (None, ""):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        raise RecordRejected(f"{key} '{value}' is not a number.") from None
-
-
-def _date(data: dict[str, Any], key: str) -> date | None:
-    value = data.get(key)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise RecordRejected(f"{key} '{value}' is not a date like 2024-05-01.") from None
-
-
-def _datetime(data: dict[str, Any], key: str) -> datetime | None:
-    value = data.get(key)
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise RecordRejected(f"{key} '{value}' is not a date and time.") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
-def parse_clock(value: Any) -> time | None:
-    """'09:00', '09:00:00', '09:00Z' or '09:00+01:00' -> time(9, 0); None if blank."""
-    if value in (None, ""):
-        return None
-    text = str(value).strip().upper().removesuffix("Z")
-    if len(text) > 5 and text[-6] in "+-" and text[-3] == ":":
-        text = text[:-6]
-    try:
-        parts = [int(p) for p in text.split(":")]
-        return time(*parts[:3]) if len(parts) >= 2 else None
-    except (TypeError, ValueError):
-        raise RecordRejected(f"'{value}' is not a time like 09:30.") from None
-
-
-def _id(data: dict[str, Any]) -> str:
-    value = data.get("id")
-    return str(value) if value and len(str(value)) <= 36 else new_id()
-
-
-def canonical(value: Any) -> Any:
-    """The record without ids and timestamps, lists sorted: equal means nothing changed."""
-    if isinstance(value, dict):
-        return {k: canonical(v) for k, v in value.items() if k not in VOLATILE_KEYS}
-    if isinstance(value, list):
-        return sorted((canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
-    return value
 
 
 # --- records to models ----------------------------------------------------------------------
@@ -168,6 +69,11 @@ class RecordSaver:
         self.orphans: dict[str, list[TaxonomyTerm]] = {}
         self.pending_links: list[tuple[Schedule, str]] = []
         self.prepared: set[str] = set()
+        # What the bulk path (importers.batch) wrote in this import, by source id.
+        self.org_ids: dict[str, str] = {}
+        self.location_ids: dict[str, str] = {}
+        self.bulk_services: set[str] = set()
+        self.known_locations: set[str] = set()
         self.fresh_services = self.fresh_locations = False
 
     # -- lookups --
@@ -185,7 +91,8 @@ class RecordSaver:
     def _existing_service(self, source_id: str) -> Service | None:
         if source_id in self.services:
             return self.services[source_id]
-        if self.fresh_services or source_id in self.prepared:
+        if source_id not in self.bulk_services and (self.fresh_services
+                                                    or source_id in self.prepared):
             return None
         return db.session.scalar(select(Service).where(
             Service.source == self.source, Service.source_id == source_id)
@@ -205,13 +112,13 @@ class RecordSaver:
         org = self.orgs.get(source_id) or db.session.scalar(select(Organization).where(
             Organization.source == self.source, Organization.source_id == source_id))
         if org is None:
-            name = _text(data, "name", 255, required=True, what="The organization")
-            org = Organization(id=self._free_id(Organization, _id(data), False), name=name,
+            name = text(data, "name", 255, required=True, what="The organization")
+            org = Organization(id=self._free_id(Organization, record_id(data), False), name=name,
                                source=self.source, source_id=source_id)
             db.session.add(org)
         if data.get("name"):
             for key in ORG_FIELDS:
-                value = (_text(data, key) or "") if key == "description" else _text(data, key, 500)
+                value = (text(data, key) or "") if key == "description" else text(data, key, 500)
                 if key != "name" or value:
                     setattr(org, key, value)
         self.orgs[source_id] = org
@@ -276,138 +183,6 @@ class RecordSaver:
             self.taxonomies[taxonomy_id] = taxonomy
         return taxonomy
 
-    # -- building (nothing touches the session here) --
-    def _build_location(self, data: dict[str, Any]) -> Location:
-        loc = Location(id=_id(data))
-        for key in LOCATION_FIELDS:
-            value = _float(data, key) if key in ("latitude", "longitude") else _text(data, key, 500)
-            setattr(loc, key, value)
-        loc.location_type = loc.location_type or "physical"
-        for a in data.get("addresses") or []:
-            postcode = _text(a, "postal_code", 10, what="The address") or ""
-            loc.addresses.append(Address(
-                id=_id(a), attention=_text(a, "attention", 255),
-                address_1=_text(a, "address_1", 255) or "", address_2=_text(a, "address_2", 255),
-                city=_text(a, "city", 100) or "", region=_text(a, "region", 100),
-                state_province=_text(a, "state_province", 100) or "", postal_code=postcode,
-                country=(_text(a, "country") or "GB")[:2].upper(),
-                address_type=_text(a, "address_type", 20) or "physical"))
-        for a in data.get("accessibility") or []:
-            code = a.get("accessibility")
-            feature = AccessibilityFeature(code) if code in AccessibilityFeature._value2member_map_ else None
-            loc.accessibility.append(Accessibility(
-                id=_id(a), feature=feature, description=_text(a, "description"),
-                details=_text(a, "details"), url=_text(a, "url", 500)))
-        return loc
-
-    def build(self, record: dict[str, Any]) -> Service:
-        """A transient Service from the record (raises RecordRejected if it cannot be used)."""
-        if not isinstance(record, dict):
-            raise RecordRejected("The record is not a JSON object.")
-        service = Service(id=_id(record))
-        for key in SERVICE_FIELDS:
-            if key in ("minimum_age", "maximum_age"):
-                value: Any = _int(record, key)
-            elif key == "assured_date":
-                value = _date(record, key)
-            elif key == "last_modified":
-                value = _datetime(record, key)
-            elif key == "status":
-                raw = (record.get("status") or "active").strip().lower()
-                if raw not in ServiceStatus._value2member_map_:
-                    raise RecordRejected(f"status '{raw}' is not one of active, inactive, "
-                                         "defunct or temporarily closed.")
-                value = ServiceStatus(raw)
-            elif key == "description":
-                value = _text(record, key) or ""
-            else:
-                value = _text(record, key, 255 if key in ("name", "alternate_name", "email",
-                                                          "assurer_email") else 500
-                              if key == "url" else None, required=key == "name", what="The service")
-            setattr(service, key, value)
-        sal_ids: dict[str, str] = {}
-        for sal in record.get("service_at_locations") or []:
-            if not isinstance(sal.get("location"), dict):
-                continue
-            link = ServiceAtLocation(id=_id(sal), description=_text(sal, "description"),
-                                     location=self._build_location(sal["location"]))
-            sal_ids[str(sal.get("id"))] = link.id
-            service.service_at_locations.append(link)
-        for s in record.get("schedules") or []:
-            opens, closes = parse_clock(s.get("opens_at")), parse_clock(s.get("closes_at"))
-            days = [d.strip().upper()[-2:] for d in str(s.get("byday") or "").split(",") if d.strip()]
-            if opens is None or closes is None or not days:
-                continue  # a description-only schedule has no weekly span we can hold
-            note = _text(s, "notes") or _text(s, "description")
-            if (s.get("freq") or "WEEKLY").upper() == "MONTHLY":
-                note = f"Monthly ({s.get('byday')}). " + (note or "")
-            for n, day in enumerate(d for d in days if d in DAY_CODES):
-                service.schedules.append(Schedule(
-                    id=_id(s) if n == 0 else new_id(), weekday=DAY_CODES[day], opens_at=opens,
-                    closes_at=closes, valid_from=_date(s, "valid_from"),
-                    valid_to=_date(s, "valid_to"), notes=note,
-                    service_at_location_id=sal_ids.get(str(s.get("service_at_location_id")))))
-        for a in record.get("service_areas") or []:
-            extent = (_text(a, "extent", 20) or _text(a, "service_area", 20) or "").upper()
-            outcode = normalise_outcode(extent)
-            area_type, code = (("outcode", outcode) if outcode else
-                               ("local_authority", extent) if len(extent) == 9 and extent[1:].isdigit()
-                               else ("national", ""))
-            service.service_areas.append(ServiceArea(
-                id=_id(a), name=_text(a, "name", 255) or "", description=_text(a, "description"),
-                area_type=area_type, code=code, uri=_text(a, "uri", 500)))
-        for c in record.get("cost_options") or []:
-            try:
-                amount = Decimal(str(c["amount"])) if c.get("amount") not in (None, "") else None
-            except InvalidOperation:
-                raise RecordRejected(f"cost amount '{c.get('amount')}' is not a number.") from None
-            service.cost_options.append(CostOption(
-                id=_id(c), option=_text(c, "option", 255), amount=amount,
-                currency=(_text(c, "currency") or "GBP")[:3].upper(),
-                amount_description=_text(c, "amount_description"),
-                valid_from=_date(c, "valid_from"), valid_to=_date(c, "valid_to")))
-        for lang in record.get("languages") or []:
-            if lang.get("name") or lang.get("code"):
-                service.languages.append(Language(
-                    id=_id(lang), name=_text(lang, "name", 100) or str(lang.get("code")),
-                    code=_text(lang, "code", 10), note=_text(lang, "note")))
-        for c in record.get("contacts") or []:
-            contact = Contact(id=_id(c), name=_text(c, "name", 255), title=_text(c, "title", 255),
-                              department=_text(c, "department", 255), email=_text(c, "email", 255))
-            for p in c.get("phones") or []:
-                if p.get("number"):
-                    phone = self._phone(p)
-                    contact.phones.append(phone)
-                    service.phones.append(phone)
-            service.contacts.append(contact)
-        for p in record.get("phones") or []:
-            if p.get("number"):
-                service.phones.append(self._phone(p))
-        for f in record.get("funding") or []:
-            if f.get("source"):
-                service.fundings.append(Funding(id=_id(f), source=str(f["source"])))
-        self._set_ours(service)
-        return service
-
-    def _phone(self, p: dict[str, Any]) -> Phone:
-        return Phone(id=_id(p), number=_text(p, "number", 50) or "", extension=_text(p, "extension", 20),
-                     type=_text(p, "type", 20), description=_text(p, "description"))
-
-    @staticmethod
-    def _set_ours(service: Service) -> None:
-        """Our own fields, derived: one-line summary, free or not, how it is delivered."""
-        first = (service.description or "").split(". ")[0].strip()
-        service.summary = (first if len(first) <= 300 else first[:297] + "...")
-        service.is_free = not any(c.amount and c.amount > 0 for c in service.cost_options)
-        modes = set()
-        if service.service_at_locations:
-            modes.add(DeliveryMode.IN_PERSON)
-        if service.phones and not modes:
-            modes.add(DeliveryMode.PHONE)
-        if service.url and not modes:
-            modes.add(DeliveryMode.ONLINE)
-        service.delivery_modes = [ServiceDeliveryMode(mode=m) for m in sorted(modes)]
-
     # -- saving --
     def save(self, item: SourceRecord) -> str:
         """Create, update or leave alone the service for one record; returns the outcome."""
@@ -416,7 +191,7 @@ class RecordSaver:
 
     def _save(self, item: SourceRecord) -> str:
         record = item.record
-        built = self.build(record)
+        built = to_service(build(record))
         terms = [t for t in (self._term(a) for a in record.get("attributes") or []
                              if isinstance(a, dict)) if t is not None]
         built.taxonomy_terms = list({t.id: t for t in terms}.values())
@@ -442,6 +217,8 @@ class RecordSaver:
             incoming = link.location
             source_id = incoming.id
             found = self.locations.get(source_id)
+            if found is None and source_id in self.location_ids:
+                found = db.session.get(Location, self.location_ids[source_id])
             if found is None and not self.fresh_locations:
                 found = db.session.scalar(select(Location).where(
                     Location.source == self.source, Location.source_id == source_id))

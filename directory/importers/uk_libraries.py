@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from directory.importers.batch import BatchSaver
 from directory.importers.common import RecordRejected, Rejection, Skipped, SourceRecord
-from directory.importers.oruk_json import RecordSaver
 from directory.models import Schedule, Taxonomy, TaxonomyTerm
 from directory.operations import CATEGORY_TAXONOMY
 from search_index.geo import normalise_postcode, outcode_of
@@ -65,7 +65,7 @@ def count_rows(path: Path) -> int:
         return sum(1 for _ in csv.DictReader(handle))
 
 
-class LibrarySaver(RecordSaver):
+class LibrarySaver(BatchSaver):
     """Saves library records; knows the postcode points and the "Libraries" term."""
 
     def __init__(self, source: str = SOURCE) -> None:

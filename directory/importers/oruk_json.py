@@ -30,6 +30,7 @@ from directory.importers.records import (
     canonical,
     record_id,
     text,
+    to_plain,
     to_service,
 )
 from directory.models import (
@@ -191,16 +192,19 @@ class RecordSaver:
 
     def _save(self, item: SourceRecord) -> str:
         record = item.record
-        built = to_service(build(record))
+        rows = build(record)
         terms = [t for t in (self._term(a) for a in record.get("attributes") or []
                              if isinstance(a, dict)) if t is not None]
-        built.taxonomy_terms = list({t.id: t for t in terms}.values())
+        terms = list({t.id: t for t in terms}.values())
         org = self._organization(record.get("organization"), record.get("organization_id"))
         existing = self._existing_service(item.source_id)
+        if existing is not None and existing.organization_id == org.id and (
+                canonical(oruk.service_full_record(existing))
+                == canonical(oruk.service_full_record(to_plain(rows, terms)))):
+            return UNCHANGED
+        built = to_service(rows)
+        built.taxonomy_terms = terms
         if existing is not None:
-            if (existing.organization_id == org.id and canonical(oruk.service_full_record(existing))
-                    == canonical(oruk.service_full_record(built))):
-                return UNCHANGED
             self._update(existing, built, org)
             return UPDATED
         built.id = self._free_id(Service, built.id, self.fresh_services)

@@ -1,4 +1,9 @@
-"""ORUK / HSDS 3.0 full-service records into our models (used by every importer), and JSON files.
+"""Saving ORUK / HSDS 3.0 full-service records through the ORM (used by every importer), and
+reading JSON files.
+
+`RecordSaver.save` is the per-record path: it compares a record with the service an earlier
+import made from it and updates it, or creates one. `importers.batch.BatchSaver` sends new
+services past it with bulk INSERTs; `importers.records` turns records into rows.
 
 Identity: a record is matched to what an earlier import made from it by (source, source_id), so a
 re-import updates instead of duplicating. A new record keeps its ids when they are free, so an

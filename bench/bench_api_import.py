@@ -63,14 +63,14 @@ def bench_libraries(folder: Path) -> None:
         db.create_all()
         write_geography()
         found = load_library_postcodes()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         summary = run_import(LIBRARIES, "uk-libraries")
-        took = time.perf_counter() - start
-        start = time.perf_counter()
+        took, took_cpu = time.perf_counter() - start, time.process_time() - cpu
+        start, cpu = time.perf_counter(), time.process_time()
         again = run_import(LIBRARIES, "uk-libraries")
-        took_again = time.perf_counter() - start
-    print(f"libraries: {summary} ({found} postcodes known) in {took:.1f} s (target <= 15 s); "
-          f"re-import: {again} in {took_again:.1f} s")
+        again_wall, again_cpu = time.perf_counter() - start, time.process_time() - cpu
+    print(f"libraries: {summary} ({found} postcodes known) in {took:.1f} s, CPU {took_cpu:.1f} s "
+          f"(target <= 15 s); re-import: {again} in {again_wall:.1f} s, CPU {again_cpu:.1f} s")
 
 
 def make_json(folder: Path, n: int) -> Path:
@@ -111,11 +111,12 @@ def bench_services(folder: Path, n: int, requests: int) -> None:
     with app.app_context():
         db.create_all()
         write_geography()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         summary = run_import(path, "oruk-json")
-        took = time.perf_counter() - start
-        print(f"oruk-json import of {n} services: {summary} in {took:.1f} s (target <= 90 s at "
-              f"50,000)")
+        took, took_cpu = time.perf_counter() - start, time.process_time() - cpu
+        print(f"oruk-json import of {n} services: {summary} in {took:.1f} s, CPU {took_cpu:.1f} s "
+              f"(target <= 90 s at 50,000; wall time is skewed by other load on a shared "
+              f"machine, CPU time is this process alone)")
         ids = list(db.session.scalars(db.select(Service.id)))
         rng = random.Random(7)
         pages = max(1, n // 20)

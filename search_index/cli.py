@@ -43,13 +43,17 @@ def follow_command(once: bool, interval: float) -> None:
 @search_cli.command("status")
 def status_command() -> None:
     """Show documents in the index, the last change applied, and how far behind it is."""
-    from search_index.sync import index_status
+    from search_index.schema import INDEX_FORMAT
+    from search_index.sync import index_status, rebuild_message
 
     status = index_status(current_app._get_current_object())
     click.echo(f"Index generation: {status.generation or '(none yet)'}")
     click.echo(f"Documents: {status.documents}")
     click.echo(f"Last change applied: {status.last_seq} (newest queued: {status.newest_seq})")
     click.echo(f"Waiting to apply: {status.lag}")
+    click.echo(f"Index format: {status.format} (this version reads {INDEX_FORMAT})")
+    if status.needs_rebuild:
+        click.echo(f"Rebuild needed: {rebuild_message(status.format)}")
 
 
 @search_cli.command("prune")

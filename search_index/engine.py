@@ -7,17 +7,16 @@ words never touches the postings at all.
 
 from __future__ import annotations
 
-import heapq
 import math
-from collections.abc import Collection
 from dataclasses import dataclass, field
 
+import numpy as np
 from flask import current_app
 from sqlalchemy import func, select
 from whoosh import query as Q
 from whoosh.searching import Searcher
 
-from search_index.filters import open_in_window, time_window
+from search_index.filters import time_window
 from search_index.geo import PlaceNotFound, ResolvedPlace, bounding_box, resolve_place
 from search_index.geo_models import Postcode
 from search_index.query_text import suggest_spelling, text_query, words_of
@@ -28,7 +27,7 @@ from search_index.search_types import (
     SearchRequest,
     SearchResult,
 )
-from search_index.store import cached_searcher
+from search_index.sync import live_searcher
 from search_index.table import SearchTable, search_table
 from search_index.text_score import evaluate
 from signpost.extensions import db
@@ -66,7 +65,7 @@ def run_search(request: SearchRequest) -> SearchResult:
         except PlaceNotFound as exc:
             return SearchResult([], 0, page, per_page, location_error=str(exc))
         where = _Where(place, request.radius_km, _area_keys(place))
-    searcher = cached_searcher(current_app.config["SEARCH_INDEX_DIR"])
+    searcher = live_searcher(current_app._get_current_object())
     table = search_table(searcher)
     outcome = _search_text(searcher, table, request, request.text, where, page, per_page)
     suggestion = suggest_spelling(searcher, request.text) if words_of(request.text) else None
@@ -112,118 +111,109 @@ def _search_text(searcher: Searcher, table: SearchTable, request: SearchRequest,
 
 @dataclass(frozen=True)
 class _Candidates:
-    """Documents passing the place and every filter, with their distances."""
+    """Documents passing the place and every filter (a mask), with their distances."""
 
-    docs: Collection[int]
-    distances: dict[int, float]
-    covers: frozenset[int]
+    docs: np.ndarray
+    distances: np.ndarray | None  # km, infinity when not within the radius; None: no place
+    covers: np.ndarray | None
     where: _Where | None
 
 
 def _candidates(table: SearchTable, request: SearchRequest, where: _Where | None) -> _Candidates:
     """Apply place, attribute and opening-time filters on the in-memory table."""
-    distances: dict[int, float] = {}
-    covers: frozenset[int] = frozenset()
-    docs: set[int] | frozenset[int]
+    distances = covers = None
     if where is not None:
         lat, lon = where.place.latitude, where.place.longitude
         distances = table.near(lat, lon, where.radius_km,
                                bounding_box(lat, lon, where.radius_km))
-        covering = table.remote & table.lookup("areas", where.area_keys)
-        covers = frozenset(d for d in covering if d not in distances and d in table.alive)
-        docs = set(distances) | covers
+        within = np.isfinite(distances)
+        covers = table.remote & table.lookup("areas", where.area_keys) & table.alive & ~within
+        docs = within | covers
     else:
-        docs = table.alive
+        docs = table.alive.copy()
     for wanted in _set_filters(table, request):
-        docs = wanted & docs
-        if not docs:
-            break
+        docs &= wanted
     low, high = request.min_age, request.max_age
     if request.age is not None:
         low = high = request.age
-    if docs and (low is not None or high is not None):
-        lo = max(0, int(low)) if low is not None else None
-        hi = max(0, int(high)) if high is not None else None
-        ages = table.ages
-        docs = {d for d in docs if (hi is None or ages[d][0] <= hi)
-                and (lo is None or ages[d][1] >= lo)}
+    if high is not None:
+        docs &= table.age_lo <= max(0, int(high))
+    if low is not None:
+        docs &= table.age_hi >= max(0, int(low))
     window = time_window(request)
-    if docs and window.active:
-        spans = table.spans
-        docs = {d for d in docs if open_in_window(spans[d], window)}
+    if window.active:
+        docs &= table.open_in(window)
     return _Candidates(docs, distances, covers, where)
 
 
-def _set_filters(table: SearchTable, request: SearchRequest) -> list[set[int]]:
-    """The filters that are plain sets of documents, smallest first."""
-    sets: list[set[int]] = []
+def _set_filters(table: SearchTable, request: SearchRequest) -> list[np.ndarray]:
+    """The filters that are plain sets of documents."""
+    masks: list[np.ndarray] = []
     term_ids = tuple(t for t in request.term_ids if t)
     if term_ids:
-        sets.append(table.lookup("terms", term_ids, with_slugs=True))
+        masks.append(table.lookup("terms", term_ids, with_slugs=True))
     audiences = tuple(a for a in (*request.audience_ids, *request.audiences) if a)
     if audiences:
-        sets.append(table.lookup("audience", audiences, with_slugs=True))
+        masks.append(table.lookup("audience", audiences, with_slugs=True))
     if request.free_only:
-        sets.append(table.free)
+        masks.append(table.free)
     modes = tuple(m for m in request.modes if m)
     if modes:
-        sets.append(table.lookup("modes", modes))
+        masks.append(table.lookup("modes", modes))
     for feature in request.accessibility:
         if feature:
-            sets.append(table.sets["access"].get(feature, set()))
-    return sorted(sets, key=len)
+            masks.append(table.lookup("access", (feature,)))
+    return masks
 
 
 def _search(searcher: Searcher, table: SearchTable, request: SearchRequest,
             query: Q.Query | None, cands: _Candidates, page: int, per_page: int) -> _Outcome:
-    scores: dict[int, float] | None = None
+    scores: np.ndarray | None = None
     if query is None:
-        matched: Collection[int] = cands.docs
+        matched = cands.docs
     else:
-        scores = evaluate(searcher, query, cands.docs) if cands.docs else {}
-        matched = scores.keys()
-    total = len(matched)
+        scores = evaluate(searcher, query, table.size) if cands.docs.any() else None
+        if scores is None:
+            return _Outcome([], 0, table.facets(np.zeros(table.size, bool)))
+        matched = cands.docs & (scores > 0)
+    docs = np.flatnonzero(matched)
+    total = len(docs)
     if not total:
-        return _Outcome([], 0, table.facets(set()))
+        return _Outcome([], 0, table.facets(matched))
     start = (page - 1) * per_page
-    closed = table.closed
-    where = cands.where
-    if where is None:
-        if scores is not None:
-            def key(d: int) -> tuple:
-                return (d in closed, -scores[d], d)
-        else:
-            names = table.sortname
-
-            def key(d: int) -> tuple:
-                return (d in closed, names[d], d)
-        top = heapq.nsmallest(start + per_page, matched, key=key) if start < total else []
-        hits = [SearchHit(table.ids[d], round(scores[d], 6) if scores is not None else 1.0,
-                          None, False) for d in top[start:]]  # type: ignore[arg-type]
-        return _Outcome(hits, total, table.facets(_as_set(matched)))
-    best = (max(scores.values(), default=0.0) or 1.0) if scores else 1.0
+    if start >= total:
+        return _Outcome([], total, table.facets(matched))
+    closed = table.closed[docs]
     distances, covers = cands.distances, cands.covers
-
-    def blended(d: int) -> float:
+    score = scores[docs] if scores is not None else None
+    if distances is None or covers is None:
+        if score is not None:
+            order = np.lexsort((table.id_rank[docs], -score, closed))
+            ranked = score
+        else:
+            order = np.lexsort((table.name_rank[docs], closed))
+            ranked = np.ones(total)
+        top = order[start:start + per_page]
+        hits = [SearchHit(table.ids[docs[i]], round(float(ranked[i]), 6), None, False)  # type: ignore[arg-type]
+                for i in top]
+        return _Outcome(hits, total, table.facets(matched))
+    if score is not None:
         # Square root: two services that both clearly match (a library named "Library X" and
         # one named just "X", both filed under Libraries) should be told apart by distance.
-        relevance = math.sqrt(scores[d] / best) if scores is not None else 1.0
-        km = distances.get(d, COVERS_AREA_KM)
-        return relevance / (1.0 + km / DISTANCE_SCALE_KM)
-
-    ids = table.ids
-    if request.sort == SORT_DISTANCE:
-        def key(d: int) -> tuple:
-            return (d in closed, d in covers, distances.get(d, math.inf), -blended(d), ids[d])
+        relevance = np.sqrt(score / (float(score.max()) or 1.0))
     else:
-        def key(d: int) -> tuple:
-            return (d in closed, -blended(d), distances.get(d, math.inf), ids[d])
-    top = heapq.nsmallest(start + per_page, matched, key=key) if start < total else []
-    hits = [SearchHit(ids[d], round(blended(d), 6),  # type: ignore[arg-type]
-                      None if d not in distances else round(distances[d], 3), d in covers)
-            for d in top[start:]]
-    return _Outcome(hits, total, table.facets(_as_set(matched)))
-
-
-def _as_set(docs: Collection[int]) -> set[int] | frozenset[int]:
-    return docs if isinstance(docs, set | frozenset) else set(docs)
+        relevance = np.ones(total)
+    km = distances[docs]
+    near_km = np.where(np.isfinite(km), km, COVERS_AREA_KM)
+    blended = relevance / (1.0 + near_km / DISTANCE_SCALE_KM)
+    ids = table.id_rank[docs]
+    if request.sort == SORT_DISTANCE:
+        order = np.lexsort((ids, -blended, km, covers[docs], closed))
+    else:
+        order = np.lexsort((ids, km, -blended, closed))
+    top = order[start:start + per_page]
+    hits = [SearchHit(table.ids[docs[i]], round(float(blended[i]), 6),  # type: ignore[arg-type]
+                      None if not math.isfinite(km[i]) else round(float(km[i]), 3),
+                      bool(covers[docs[i]]))
+            for i in top]
+    return _Outcome(hits, total, table.facets(matched))

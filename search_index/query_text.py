@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from whoosh import query as Q
 from whoosh.searching import Searcher
 
 from search_index.schema import FIELD_BOOSTS, STEM
+from search_index.spelling import closest_word
 
 SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
 MAX_WORDS = 24
@@ -40,8 +41,9 @@ class SynonymTable:
     expansions: dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
     words: frozenset[str]  # every plain word in the file (never "corrected")
 
-    @property
+    @cached_property
     def longest(self) -> int:
+        """The most stems in any phrase (computed once per table)."""
         return max((len(k) for k in self.expansions), default=1)
 
 
@@ -133,10 +135,9 @@ def suggest_spelling(searcher: Searcher, text: str) -> str | None:
         replacement = word
         if (len(word) >= 4 and word.isalpha() and word not in table.words
                 and stems_of(word) != () and not reader.frequency("spell", word)):
-            maxdist = 1 if len(word) <= 4 else 2
-            found = searcher.suggest("spell", word, limit=1, maxdist=maxdist, prefix=1)
-            if found and found[0] != word:
-                replacement = found[0]
+            found = closest_word(searcher, word, 1 if len(word) <= 4 else 2)
+            if found and found != word:
+                replacement = found
                 changed = True
         out.append(replacement)
     return " ".join(out) if changed else None

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
-from whoosh.analysis import StandardAnalyzer, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, StandardAnalyzer, StemmingAnalyzer
 from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.formats import Frequency
+from whoosh.lang.porter import stem
+from whoosh.system import pack_uint
 
 from directory.models import (
     DeliveryMode,
@@ -21,6 +27,12 @@ from directory.models import (
 
 META_ID = "__meta__"
 """The id of the one document that records the last outbox sequence applied (same commit)."""
+
+INDEX_FORMAT = 2
+"""The shape of the index this code writes and reads: the schema, the analysis and the stored
+``attrs`` record. Bump it with any change to those; an index of another format is rebuilt, or
+refused with "rebuild needed" (see `search_index.sync.check_format`). Stored in the meta document.
+1: before the format was recorded. 2: separate segment files, fast indexing analysis."""
 
 REMOTE_MODES = frozenset({DeliveryMode.PHONE.value, DeliveryMode.ONLINE.value,
                           DeliveryMode.HOME_VISIT.value})
@@ -41,6 +53,29 @@ FIELD_BOOSTS: dict[str, float] = {
 STEM = StemmingAnalyzer()
 PLAIN = StandardAnalyzer()
 
+# The same steps as STEM (the query side), without a Token object per word: the tokenizer's
+# pattern, lower case, stop words and words shorter than 2 dropped, Porter stems (cached).
+_TOKEN = re.compile(r"[\w\*]+(?:\.?[\w\*]+)*", re.UNICODE)
+_STOPS = frozenset(STOP_WORDS)
+_stem = lru_cache(maxsize=100_000)(stem)
+
+
+def fast_stems(text: str) -> list[str]:
+    """The tokens STEM gives for `text`, quickly (indexing); tested to agree with STEM."""
+    words = (w.lower() for w in _TOKEN.findall(text))
+    return [_stem(w) for w in words if len(w) >= 2 and w not in _STOPS]
+
+
+class FastFrequency(Frequency):
+    """Whoosh's term-frequency postings format, analysing plain text with `fast_stems`."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str):
+            return super().word_values(value, analyzer, **kwargs)
+        boost = self.field_boost
+        return [(word, freq, freq * boost, pack_uint(freq))
+                for word, freq in Counter(fast_stems(value)).items()]
+
 
 def build_schema() -> Schema:
     """Text to rank on, plus one small stored record of the facts searches filter and rank on.
@@ -51,11 +86,14 @@ def build_schema() -> Schema:
     """
     # Boosts are applied at query time (FIELD_BOOSTS) so they can be tuned without a rebuild.
     text_fields = {name: TEXT(analyzer=STEM, phrase=False) for name in FIELD_BOOSTS}
+    for text_field in text_fields.values():
+        text_field.format = FastFrequency(field_boost=text_field.format.field_boost)
     return Schema(
         id=ID(stored=True, unique=True),
         spell=TEXT(analyzer=PLAIN, phrase=False),  # unstemmed words for "did you mean"
         attrs=STORED(),
         seq=STORED(),
+        format=STORED(),
         **text_fields,
     )
 
@@ -160,4 +198,10 @@ def service_document(service: Service) -> dict[str, Any]:
         "spans": tuple(spans),
         "sortname": service.name.lower()[:80],
     }
-    return {"id": service.id, **texts, "spell": " ".join(texts.values()), "attrs": attrs}
+    return document_from_parts(service.id, texts, attrs)
+
+
+def document_from_parts(service_id: str, texts: dict[str, str],
+                        attrs: dict[str, Any]) -> dict[str, Any]:
+    """The index document from its text fields and its stored ``attrs`` record."""
+    return {"id": service_id, **texts, "spell": " ".join(texts.values()), "attrs": attrs}

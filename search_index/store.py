@@ -21,7 +21,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
-from search_index.schema import META_ID, build_schema
+from search_index.schema import INDEX_FORMAT, META_ID, build_schema
 
 CURRENT_FILE = "CURRENT"
 GEN_PREFIX = "gen-"
@@ -83,6 +83,16 @@ def last_seq(searcher: Searcher) -> int:
     """The last outbox sequence this index has applied (0 for a new index)."""
     fields = searcher.document(id=META_ID)
     return int(fields["seq"]) if fields and fields.get("seq") is not None else 0
+
+
+def index_format(searcher: Searcher) -> int:
+    """The format the index was written in (see `search_index.schema.INDEX_FORMAT`)."""
+    if "format" not in searcher.schema:
+        return 1  # written before the format was recorded
+    fields = searcher.document(id=META_ID)
+    if fields is None:
+        return INDEX_FORMAT if searcher.doc_count_all() == 0 else 1
+    return int(fields.get("format") or 1)
 
 
 class _SearcherCache(threading.local):

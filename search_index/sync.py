@@ -13,12 +13,14 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from whoosh.index import FileIndex, LockError
+from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
 from directory.models import ModerationState, Service, ServiceStatus
+from search_index.bulk_load import TermTree, load_documents
 from search_index.models import IndexOutbox
-from search_index.schema import META_ID, load_services, service_document
-from search_index.store import IndexStore, last_seq
+from search_index.schema import INDEX_FORMAT, META_ID, load_services, service_document
+from search_index.store import IndexStore, cached_searcher, index_format, last_seq
 from search_index.table import search_table
 from signpost.extensions import db
 from signpost.types import utcnow
@@ -33,6 +35,18 @@ _WORD = re.compile(r"\w+(?:\.?\w+)*")  # the spelling field's tokenizer (Standar
 # only moves past the gap once the rows after it are this old.
 GAP_GRACE = timedelta(seconds=60)
 PUBLIC_STATUSES = (ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED)
+AUTO_REBUILD_MAX_DOCUMENTS = 2000
+"""An index in an older format with at most this many documents is rebuilt on first use
+(a few seconds); a bigger one is refused until `flask search rebuild` is run."""
+
+
+class IndexNeedsRebuild(RuntimeError):
+    """The live index was written in another format; searching it could give wrong results."""
+
+
+def rebuild_message(found: int) -> str:
+    return (f"The search index needs rebuilding: it was built in format {found} and this "
+            f"version of Signpost reads format {INDEX_FORMAT}. Run `flask search rebuild`.")
 
 
 def store_for(app: Flask) -> IndexStore:
@@ -78,6 +92,13 @@ def _apply_batches(ix: FileIndex, session: Session, writer: SegmentWriter) -> in
     while True:
         with ix.searcher() as searcher:
             start = last_seq(searcher)
+            found = index_format(searcher)
+        if found != INDEX_FORMAT:
+            # Documents in this code's shape would be mixed with the old ones: leave the rows
+            # for the rebuild (it starts from the newest row and catches up).
+            log.warning(rebuild_message(found))
+            writer.cancel()
+            return applied
         rows = list(session.scalars(select(IndexOutbox).where(IndexOutbox.seq > start)
                                     .order_by(IndexOutbox.seq).limit(BATCH)))
         if not rows:
@@ -85,14 +106,14 @@ def _apply_batches(ix: FileIndex, session: Session, writer: SegmentWriter) -> in
             return applied
         write_services(writer, session, [r.service_id for r in rows])
         mark = _plan(rows, start)
-        writer.update_document(id=META_ID, seq=mark)
+        writer.update_document(id=META_ID, seq=mark, format=INDEX_FORMAT)
         writer.commit()
         applied += len(rows)
         session.expire_all()
         if mark == start or len(rows) < BATCH:
             return applied
         try:
-            writer = ix.writer(timeout=0.0)
+            writer = ix.writer(timeout=0.0, compound=False)
         except LockError:
             return applied
 
@@ -108,7 +129,7 @@ def apply_pending(app: Flask, *, wait: bool = False) -> int:
     for _ in range(5):  # re-check after releasing: rows may have arrived while we held the lock
         ix = store.open()
         try:
-            writer = ix.writer(timeout=30.0 if wait else 0.0)
+            writer = ix.writer(timeout=30.0 if wait else 0.0, compound=False)
         except LockError:
             return total
         with Session(bind=db.engine) as session:
@@ -147,12 +168,14 @@ def rebuild(app: Flask, *, batch: int = BATCH) -> int:
             select(Service.id).where(Service.status.in_(PUBLIC_STATUSES),
                                      Service.moderation_state == ModerationState.APPROVED)
             .order_by(Service.id)))
-        writer = ix.writer(limitmb=256)
+        # Separate files, not one compound file: Whoosh copies a compound file's parts into
+        # memory in every process that reads them.
+        writer = ix.writer(limitmb=256, compound=False)
         try:
+            tree = TermTree(session)
             for i in range(0, len(ids), batch):
                 words: Counter[str] = Counter()
-                for service in load_services(session, ids[i:i + batch]):
-                    doc = service_document(service)
+                for doc in load_documents(session, ids[i:i + batch], tree):
                     words.update(_WORD.findall(doc.pop("spell").lower()))
                     writer.add_document(**doc)
                     written += 1
@@ -161,7 +184,7 @@ def rebuild(app: Flask, *, batch: int = BATCH) -> int:
                 writer.add_document(id=f"{VOCAB_PREFIX}{i}", spell=" ".join(
                     " ".join([word] * count) for word, count in words.items()))
                 session.expunge_all()
-            writer.add_document(id=META_ID, seq=start)
+            writer.add_document(id=META_ID, seq=start, format=INDEX_FORMAT)
             writer.commit(optimize=True)
         except BaseException:
             writer.cancel()
@@ -169,6 +192,32 @@ def rebuild(app: Flask, *, batch: int = BATCH) -> int:
     store.publish(name)
     apply_pending(app, wait=True)
     return written
+
+
+def live_searcher(app: Flask) -> Searcher:
+    """A cached searcher on the live index, after making sure it is in this code's format.
+
+    An index in another format is rebuilt on the spot when small (at most
+    AUTO_REBUILD_MAX_DOCUMENTS documents); otherwise this logs and raises IndexNeedsRebuild.
+    """
+    root = app.config["SEARCH_INDEX_DIR"]
+    searcher = cached_searcher(root)
+    if searcher.__dict__.get("_signpost_format_ok"):
+        return searcher
+    found = index_format(searcher)
+    if found != INDEX_FORMAT:
+        if searcher.doc_count() > AUTO_REBUILD_MAX_DOCUMENTS:
+            log.error(rebuild_message(found))
+            raise IndexNeedsRebuild(rebuild_message(found))
+        log.warning("Rebuilding the search index: it was built in format %s and this version "
+                    "reads format %s.", found, INDEX_FORMAT)
+        rebuild(app)
+        searcher = cached_searcher(root)
+        found = index_format(searcher)
+        if found != INDEX_FORMAT:  # pragma: no cover - rebuild always writes the format
+            raise IndexNeedsRebuild(rebuild_message(found))
+    searcher.__dict__["_signpost_format_ok"] = True
+    return searcher
 
 
 @dataclass(frozen=True)
@@ -180,6 +229,13 @@ class IndexStatus:
     last_seq: int
     newest_seq: int
     lag: int
+    format: int = INDEX_FORMAT
+    """The format the live index was written in."""
+
+    @property
+    def needs_rebuild(self) -> bool:
+        """True when the live index is in another format than this code reads."""
+        return self.format != INDEX_FORMAT
 
 
 def index_status(app: Flask) -> IndexStatus:
@@ -188,12 +244,13 @@ def index_status(app: Flask) -> IndexStatus:
     ix = store.open()
     with ix.searcher() as searcher:
         seq = last_seq(searcher)
-        docs = len(search_table(searcher).alive)
+        found = index_format(searcher)
+        docs = search_table(searcher).documents
     with Session(bind=db.engine) as session:
         newest = session.scalar(select(func.max(IndexOutbox.seq))) or 0
         lag = session.scalar(select(func.count()).select_from(IndexOutbox)
                              .where(IndexOutbox.seq > seq)) or 0
-    return IndexStatus(store.current_name(), docs, seq, newest, lag)
+    return IndexStatus(store.current_name(), docs, seq, newest, lag, found)
 
 
 def prune_outbox(app: Flask, *, keep_days: int) -> int:

@@ -14,7 +14,6 @@ from decimal import Decimal
 from sqlalchemy import (
     Boolean,
     Date,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -27,17 +26,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from signpost.extensions import db
-from signpost.types import UTCDateTime, new_id, utcnow
+from signpost.types import UTCDateTime, new_id, utcnow, value_enum
 
 ID = String(36)
 
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Store the value (e.g. "temporarily closed"), not the Python name, and keep it a plain
-    # VARCHAR + CHECK so adding a member later is a simple migration on every database.
-    return Enum(cls, name=name, native_enum=False, length=32,
-                values_callable=lambda members: [m.value for m in members],
-                validate_strings=True)
 
 
 class ServiceStatus(enum.StrEnum):
@@ -155,7 +147,7 @@ class Service(SourcedMixin, TimestampedMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str | None] = mapped_column(String(500))
     email: Mapped[str | None] = mapped_column(String(255))
-    status: Mapped[ServiceStatus] = mapped_column(_enum(ServiceStatus, "service_status"),
+    status: Mapped[ServiceStatus] = mapped_column(value_enum(ServiceStatus, "service_status"),
                                                   default=ServiceStatus.ACTIVE)
     interpretation_services: Mapped[str | None] = mapped_column(Text)
     application_process: Mapped[str | None] = mapped_column(Text)  # how to get it, in words
@@ -166,14 +158,14 @@ class Service(SourcedMixin, TimestampedMixin, db.Model):
     minimum_age: Mapped[int | None] = mapped_column(Integer)
     maximum_age: Mapped[int | None] = mapped_column(Integer)
     alert: Mapped[str | None] = mapped_column(Text)
-    referral_route: Mapped[ReferralRoute] = mapped_column(_enum(ReferralRoute, "referral_route"),
+    referral_route: Mapped[ReferralRoute] = mapped_column(value_enum(ReferralRoute, "referral_route"),
                                                           default=ReferralRoute.SELF_REFER)
     # When a person last confirmed the record is right (ORUK assured_date), and who.
     assured_date: Mapped[date | None] = mapped_column(Date)
     assurer_email: Mapped[str | None] = mapped_column(String(255))
     review_due: Mapped[date | None] = mapped_column(Date, index=True)  # ours
     moderation_state: Mapped[ModerationState] = mapped_column(
-        _enum(ModerationState, "moderation_state"), default=ModerationState.APPROVED)
+        value_enum(ModerationState, "moderation_state"), default=ModerationState.APPROVED)
 
     organization: Mapped[Organization] = relationship(back_populates="services")
     delivery_modes: Mapped[list[ServiceDeliveryMode]] = relationship(
@@ -218,7 +210,7 @@ class ServiceDeliveryMode(db.Model):
 
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"),
                                             primary_key=True)
-    mode: Mapped[DeliveryMode] = mapped_column(_enum(DeliveryMode, "delivery_mode"),
+    mode: Mapped[DeliveryMode] = mapped_column(value_enum(DeliveryMode, "delivery_mode"),
                                                primary_key=True)
     service: Mapped[Service] = relationship(back_populates="delivery_modes")
 
@@ -390,7 +382,7 @@ class Accessibility(db.Model):
     location_id: Mapped[str] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"),
                                              index=True)
     feature: Mapped[AccessibilityFeature | None] = mapped_column(
-        _enum(AccessibilityFeature, "accessibility_feature"))  # ours: the filterable code
+        value_enum(AccessibilityFeature, "accessibility_feature"))  # ours: the filterable code
     description: Mapped[str | None] = mapped_column(Text)
     details: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(500))

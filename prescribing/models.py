@@ -14,7 +14,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -28,13 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from prescribing.workflow import FollowUpKind, ReferralState
 from signpost.extensions import db
-from signpost.types import UTCDateTime, utcnow
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, length=32,
-                values_callable=lambda members: [m.value for m in members],
-                validate_strings=True)
+from signpost.types import UTCDateTime, utcnow, value_enum
 
 
 class ReferralSource(enum.StrEnum):
@@ -133,7 +126,7 @@ class Referral(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    source: Mapped[ReferralSource] = mapped_column(_enum(ReferralSource, "referral_source"))
+    source: Mapped[ReferralSource] = mapped_column(value_enum(ReferralSource, "referral_source"))
     referring_organisation_id: Mapped[int | None] = mapped_column(
         ForeignKey("referring_organisation.id"), index=True)
     referrer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
@@ -141,17 +134,17 @@ class Referral(db.Model):
     referrer_email: Mapped[str | None] = mapped_column(String(254))
     reason_text: Mapped[str] = mapped_column(Text, default="")
     what_person_wants: Mapped[str] = mapped_column(Text, default="")
-    urgency: Mapped[Urgency] = mapped_column(_enum(Urgency, "urgency"), default=Urgency.ROUTINE)
+    urgency: Mapped[Urgency] = mapped_column(value_enum(Urgency, "urgency"), default=Urgency.ROUTINE)
     risks: Mapped[str | None] = mapped_column(Text)
     person_agreed: Mapped[bool] = mapped_column(Boolean, default=False)
-    state: Mapped[ReferralState] = mapped_column(_enum(ReferralState, "referral_state"),
+    state: Mapped[ReferralState] = mapped_column(value_enum(ReferralState, "referral_state"),
                                                  default=ReferralState.RECEIVED)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     first_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    outcome: Mapped[CloseOutcome | None] = mapped_column(_enum(CloseOutcome, "close_outcome"))
+    outcome: Mapped[CloseOutcome | None] = mapped_column(value_enum(CloseOutcome, "close_outcome"))
     outcome_notes: Mapped[str | None] = mapped_column(Text)
     safeguarding_flag: Mapped[bool] = mapped_column(Boolean, default=False)
     possible_duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
@@ -193,8 +186,8 @@ class StateChange(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
                                              index=True)
-    from_state: Mapped[ReferralState | None] = mapped_column(_enum(ReferralState, "from_state"))
-    to_state: Mapped[ReferralState] = mapped_column(_enum(ReferralState, "to_state"))
+    from_state: Mapped[ReferralState | None] = mapped_column(value_enum(ReferralState, "from_state"))
+    to_state: Mapped[ReferralState] = mapped_column(value_enum(ReferralState, "to_state"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     note: Mapped[str | None] = mapped_column(Text)
@@ -251,8 +244,8 @@ class Measure(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
                                              index=True)
-    kind: Mapped[MeasureKind] = mapped_column(_enum(MeasureKind, "measure_kind"))
-    stage: Mapped[MeasureStage] = mapped_column(_enum(MeasureStage, "measure_stage"))
+    kind: Mapped[MeasureKind] = mapped_column(value_enum(MeasureKind, "measure_kind"))
+    stage: Mapped[MeasureStage] = mapped_column(value_enum(MeasureStage, "measure_stage"))
     taken_on: Mapped[date] = mapped_column(Date)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
     raw_score: Mapped[int | None] = mapped_column(Integer)  # SWEMWBS raw total
@@ -269,7 +262,7 @@ class Signpost(db.Model):
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
                                              index=True)
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
-    status: Mapped[SignpostStatus] = mapped_column(_enum(SignpostStatus, "signpost_status"),
+    status: Mapped[SignpostStatus] = mapped_column(value_enum(SignpostStatus, "signpost_status"),
                                                    default=SignpostStatus.SUGGESTED)
     not_taken_up_reason: Mapped[str | None] = mapped_column(Text)
     accompanied_visit: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -284,7 +277,7 @@ class OnwardReferral(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
                                              index=True)
-    kind: Mapped[OnwardKind] = mapped_column(_enum(OnwardKind, "onward_kind"))
+    kind: Mapped[OnwardKind] = mapped_column(value_enum(OnwardKind, "onward_kind"))
     notes: Mapped[str | None] = mapped_column(Text)
     made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -311,7 +304,7 @@ class FollowUp(db.Model):
     referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
                                              index=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))  # the referral's team
-    kind: Mapped[FollowUpKind] = mapped_column(_enum(FollowUpKind, "follow_up_kind"))
+    kind: Mapped[FollowUpKind] = mapped_column(value_enum(FollowUpKind, "follow_up_kind"))
     cycle: Mapped[int] = mapped_column(Integer, default=1)
     due_on: Mapped[date] = mapped_column(Date)
     window_opens: Mapped[date] = mapped_column(Date)

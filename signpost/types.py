@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import enum
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -37,3 +38,14 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def value_enum(cls: type[enum.Enum], name: str, length: int = 32) -> Enum:
+    """A column for a Python enum that stores each member's value (e.g. "temporarily closed").
+
+    It is a plain VARCHAR with a CHECK constraint rather than a native database enum, so adding
+    a member later is a simple migration on SQLite and PostgreSQL alike.
+    """
+    return Enum(cls, name=name, native_enum=False, length=length,
+                values_callable=lambda members: [m.value for m in members],
+                validate_strings=True)

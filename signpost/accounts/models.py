@@ -9,11 +9,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from signpost.extensions import db
-from signpost.types import UTCDateTime, utcnow
+from signpost.types import UTCDateTime, utcnow, value_enum
 
 
 class Role(enum.StrEnum):
@@ -52,11 +52,6 @@ class TokenPurpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"
     INVITATION = "invitation"
 
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, length=32,
-                values_callable=lambda members: [m.value for m in members],
-                validate_strings=True)
 
 
 class ReferringOrganisation(db.Model):
@@ -176,7 +171,7 @@ class UserRole(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
                                          index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    role: Mapped[Role] = mapped_column(value_enum(Role, "role"))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
 
@@ -203,7 +198,7 @@ class AccountToken(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
                                          index=True)
-    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose, "token_purpose"))
+    purpose: Mapped[TokenPurpose] = mapped_column(value_enum(TokenPurpose, "token_purpose"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

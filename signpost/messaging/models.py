@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, Index, Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from signpost.extensions import db
-from signpost.types import UTCDateTime, utcnow
+from signpost.types import UTCDateTime, utcnow, value_enum
 
 
 class Channel(enum.StrEnum):
@@ -25,11 +25,6 @@ class MessageStatus(enum.StrEnum):
     DEAD = "dead"          # gave up after MESSAGE_MAX_ATTEMPTS; `flask messages retry-dead`
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, length=16,
-                values_callable=lambda members: [m.value for m in members],
-                validate_strings=True)
-
 
 class OutboxMessage(db.Model):
     """One email or text message, and how delivering it is going."""
@@ -38,7 +33,7 @@ class OutboxMessage(db.Model):
     __table_args__ = (Index("ix_message_outbox_status_next", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    channel: Mapped[Channel] = mapped_column(_enum(Channel, "message_channel"))
+    channel: Mapped[Channel] = mapped_column(value_enum(Channel, "message_channel", length=16))
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300), default="")
     text_body: Mapped[str] = mapped_column(Text)
@@ -46,7 +41,8 @@ class OutboxMessage(db.Model):
     # Why it was sent (e.g. "password_reset", "referral_received"): for counts and support, never
     # personal details.
     purpose: Mapped[str] = mapped_column(String(64))
-    status: Mapped[MessageStatus] = mapped_column(_enum(MessageStatus, "message_status"),
+    status: Mapped[MessageStatus] = mapped_column(
+        value_enum(MessageStatus, "message_status", length=16),
                                                   default=MessageStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -48,7 +48,7 @@ def import_models() -> None:
     import directory.models  # noqa: F401
     import directory.public.feedback  # noqa: F401
     import directory.public.usage  # noqa: F401
-    import prescribing.models  # noqa: F401  # after accounts: it refers to users and teams
+    import prescribing.models  # noqa: F401
     import search_index.geo_models  # noqa: F401
     import search_index.models  # noqa: F401
     import signpost.accounts.models  # noqa: F401

@@ -22,6 +22,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.operations import public_services_filter
+from directory.oruk_load import load_public_services
 from directory.oruk_query import (
     BadParameter,
     PageRequest,
@@ -105,11 +106,10 @@ def services() -> Response:
 @bp.get("/services/<service_id>")
 @public
 def service(service_id: str) -> Response:
-    found = db.session.scalar(select(Service).where(
-        Service.id == service_id, public_services_filter()).options(*oruk.full_service_options()))
-    if found is None:
+    found = load_public_services([service_id])
+    if not found:
         raise RecordNotFound("service", service_id)
-    return jsonify(oruk.service_full_record(found))
+    return jsonify(oruk.service_full_record(found[0]))
 
 
 @bp.get("/service_at_locations")

@@ -83,6 +83,10 @@ class Service(SourcedMixin, TimestampedMixin, db.Model):
     __table_args__ = (
         UniqueConstraint("source", "source_id", name="uq_service_source"),
         Index("ix_service_status_moderation", "status", "moderation_state"),
+        # The public listing (ORUK /api/services): approved services in (name, id) order, with
+        # status and ages in the index too, so counting and paging never read the table.
+        Index("ix_service_public_listing", "moderation_state", "name", "id", "status",
+              "minimum_age", "maximum_age"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
@@ -240,6 +244,10 @@ class Schedule(db.Model):
     """
 
     __tablename__ = "schedule"
+    # "Which services are open on this day / at this time" (the ORUK API's day and time filters)
+    # answered from the index alone.
+    __table_args__ = (Index("ix_schedule_day_times", "weekday", "service_id", "opens_at",
+                            "closes_at"),)
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"),

@@ -11,8 +11,9 @@ meaning for every filter:
   that time. Both: one opening span covers the whole window. On ``day`` if given, else any day.
 - ``postcode`` + ``proximity`` (metres from the postcode's centre).
 
-Without text or place, pages are in id order: stable, and walked from the primary key index, so a
-page stays fast however large the directory (ordering by name sorted every public service).
+Without text or place, pages are in name order, ties broken by id so pages are stable. The page is
+found in the ``ix_service_public_listing`` index (moderation state, name, id, status, ages), so
+counting and skipping to a deep page never read the service table.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -207,12 +208,16 @@ def _span_covers(s: time | None, e: time | None) -> ColumnElement[bool]:
 def _schedule_condition(q: ServiceQuery) -> ColumnElement[bool] | None:
     if q.day is None and q.start_time is None and q.end_time is None:
         return None
-    parts: list[ColumnElement[bool]] = [Schedule.service_id == Service.id]
+    parts: list[ColumnElement[bool]] = []
     if q.day is not None:
         parts.append(Schedule.weekday == q.day)
     if q.start_time is not None or q.end_time is not None:
         parts.append(_span_covers(q.start_time, q.end_time))
-    return exists(select(Schedule.id).where(*parts))
+    # Uncorrelated, so the open services are found once from ix_schedule_day_times rather than
+    # probed service by service (a day matches about half the directory). ``id || ''`` keeps
+    # SQLite from looking each of them up by id and sorting; the page is walked in the listing
+    # index's (name, id) order instead, testing each entry against the set.
+    return (Service.id + "").in_(select(Schedule.service_id).where(*parts))
 
 
 def _term_condition(term_ids: list[str]) -> ColumnElement[bool]:
@@ -321,11 +326,19 @@ def find_services(q: ServiceQuery, options: list[Any]) -> ServicePage:
     paging = q.paging
     if not q.uses_engine:
         conditions = service_conditions(q)
-        total = db.session.scalar(select(func.count(Service.id)).where(*conditions)) or 0
+        # count(*), not count(id): both are answered from an index without reading the table.
+        total = db.session.scalar(select(func.count()).select_from(Service)
+                                  .where(*conditions)) or 0
+        if paging.offset >= total:
+            return ServicePage([], total)
+        # The page's ids come from ix_service_public_listing alone (OFFSET skips index entries,
+        # not rows); only the page's own rows are then read.
+        window = (select(Service.id, Service.name).where(*conditions)
+                  .order_by(Service.name, Service.id)
+                  .limit(paging.per_page).offset(paging.offset).subquery())
         services = db.session.scalars(
-            select(Service).where(*conditions).options(*options)
-            .order_by(Service.id).limit(paging.per_page).offset(paging.offset)
-        ).all()
+            select(Service).join(window, Service.id == window.c.id).options(*options)
+            .order_by(window.c.name, window.c.id)).all()
         return ServicePage(list(services), total)
     if not needs_post_filter(q):
         result = _engine_search(q, paging.page, paging.per_page)

@@ -1,0 +1,115 @@
+"""Full ORUK service records read with plain SQL, for GET /api/services/{id}.
+
+A full record touches a dozen tables. Loading them through the ORM's eager loaders cost about a
+millisecond per table in loader machinery alone; here each table is one plain query, and the rows
+become light objects shaped like the models (as the importer's ``to_plain`` does), so the one
+builder, ``oruk.service_full_record``, still makes every full record the API, exporter and
+importer show.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import Select, select
+
+from directory.models import (
+    Accessibility,
+    Address,
+    Contact,
+    CostOption,
+    Funding,
+    Language,
+    Location,
+    Organization,
+    Phone,
+    Schedule,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    Taxonomy,
+    TaxonomyTerm,
+    service_taxonomy_term,
+)
+from directory.operations import public_services_filter
+from signpost.extensions import db
+
+# Collections read straight from one table by service_id: attribute name -> model.
+SIMPLE_CHILDREN: dict[str, Any] = {
+    "service_areas": ServiceArea,
+    "cost_options": CostOption,
+    "languages": Language,
+    "fundings": Funding,
+    "phones": Phone,
+}
+
+
+def _objects(statement: Select[Any]) -> list[SimpleNamespace]:
+    return [SimpleNamespace(**row._mapping) for row in db.session.execute(statement)]
+
+
+def _by(objects: Iterable[SimpleNamespace], key: str) -> dict[Any, list[SimpleNamespace]]:
+    grouped: dict[Any, list[SimpleNamespace]] = defaultdict(list)
+    for obj in objects:
+        grouped[getattr(obj, key)].append(obj)
+    return grouped
+
+
+def load_public_services(service_ids: list[str]) -> list[SimpleNamespace]:
+    """Public services by id, in the order given, each with every record its full ORUK record
+    shows, in a fixed number of queries (one per table) however many ids are asked for."""
+    services = {s.id: s for s in _objects(select(Service.__table__).where(
+        Service.id.in_(service_ids), public_services_filter()))}
+    if not services:
+        return []
+    ids = list(services)
+    organizations = {o.id: o for o in _objects(select(Organization.__table__).where(
+        Organization.id.in_(list({s.organization_id for s in services.values()}))))}
+    links = _objects(select(ServiceAtLocation.__table__)
+                     .where(ServiceAtLocation.service_id.in_(ids)))
+    locations = {loc.id: loc for loc in _objects(select(Location.__table__).where(
+        Location.id.in_(list({link.location_id for link in links}))))} if links else {}
+    addresses = _by(_objects(select(Address.__table__).where(
+        Address.location_id.in_(list(locations)))), "location_id") if locations else {}
+    access = _by(_objects(select(Accessibility.__table__).where(
+        Accessibility.location_id.in_(list(locations)))), "location_id") if locations else {}
+    for loc in locations.values():
+        loc.addresses = addresses.get(loc.id, [])
+        loc.accessibility = access.get(loc.id, [])
+    for link in links:
+        link.location = locations[link.location_id]
+    schedules = _objects(select(Schedule.__table__).where(Schedule.service_id.in_(ids))
+                         .order_by(Schedule.service_id, Schedule.weekday, Schedule.opens_at))
+    for schedule in schedules:
+        schedule.byday = Schedule.BYDAY[schedule.weekday]
+    children = {name: _by(_objects(select(model.__table__).where(model.service_id.in_(ids))),
+                          "service_id") for name, model in SIMPLE_CHILDREN.items()}
+    contacts = _objects(select(Contact.__table__).where(Contact.service_id.in_(ids)))
+    contact_phones = _by(_objects(select(Phone.__table__).where(
+        Phone.contact_id.in_([c.id for c in contacts]))), "contact_id") if contacts else {}
+    for contact in contacts:
+        contact.phones = contact_phones.get(contact.id, [])
+    terms = _by(_objects(
+        select(service_taxonomy_term.c.service_id.label("linked_service_id"),
+               *TaxonomyTerm.__table__.c, Taxonomy.name.label("taxonomy_name"))
+        .join(TaxonomyTerm, TaxonomyTerm.id == service_taxonomy_term.c.taxonomy_term_id)
+        .outerjoin(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+        .where(service_taxonomy_term.c.service_id.in_(ids))), "linked_service_id")
+    for term_list in terms.values():
+        for term in term_list:
+            term.taxonomy = (SimpleNamespace(name=term.taxonomy_name)
+                             if term.taxonomy_id is not None else None)
+    links_by, schedules_by, contacts_by = (_by(links, "service_id"), _by(schedules, "service_id"),
+                                           _by(contacts, "service_id"))
+    for sid, service in services.items():
+        service.organization = organizations.get(service.organization_id)
+        service.service_at_locations = links_by.get(sid, [])
+        service.schedules = schedules_by.get(sid, [])
+        service.contacts = contacts_by.get(sid, [])
+        service.taxonomy_terms = terms.get(sid, [])
+        for name in SIMPLE_CHILDREN:
+            setattr(service, name, children[name].get(sid, []))
+    return [services[i] for i in service_ids if i in services]

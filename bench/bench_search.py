@@ -33,6 +33,7 @@ from bench.fts5_reference import FTS5Reference, percentile
 from bench.queries import KINDS, BenchQuery, build_queries
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+WARM_SEED_OFFSET = 1000  # the warm-up sample's seed: same kinds, different queries
 TARGETS = {"p95_ms": 50.0, "rebuild_per_s": 1000.0, "edit_s": 1.0, "rss_mb": 300.0,
            "ratio": 3.0, "page_p95_ms": 100.0}
 
@@ -85,11 +86,13 @@ def guarded(fn: Callable[[BenchQuery], Any]) -> Callable[[BenchQuery], Any]:
 
 
 def time_calls(fn: Callable[[BenchQuery], Any], queries: Sequence[BenchQuery],
-               warmup: int = 1) -> tuple[list[float], list[Any]]:
-    """Run the mix `warmup` times untimed, then once timed; (milliseconds, results)."""
+               warmup: int = 1, warm_queries: Sequence[BenchQuery] | None = None
+               ) -> tuple[list[float], list[Any]]:
+    """Run `warm_queries` (a different sample of the same kinds, so the timed queries are
+    not cached answers) `warmup` times untimed, then the mix once timed; (ms, results)."""
     fn = guarded(fn)
     for _ in range(warmup):
-        for q in queries:
+        for q in (warm_queries if warm_queries is not None else queries):
             fn(q)
     times, results = [], []
     for q in queries:
@@ -119,6 +122,7 @@ class SizeReport:
     engine_zero: int = 0
     ref_zero: int = 0
     overlap_top5: float = 0.0
+    rebuild_cpu_s: float = 0.0
     edit_s: list[float] = field(default_factory=list)
     commit_s: list[float] = field(default_factory=list)
     memory: dict[str, float] = field(default_factory=dict)
@@ -129,8 +133,15 @@ class SizeReport:
         return self.indexed / self.rebuild_s if self.rebuild_s else 0.0
 
 
-def run_size(n: int, queries: list[BenchQuery], workdir: Path, seed: int, warmup: int,
-             results_page: bool, reference: bool) -> SizeReport:
+def _cpu_s() -> float:
+    """CPU seconds of this process and its finished children (the machine may be shared)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
+        resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def run_size(n: int, queries: list[BenchQuery], warm: list[BenchQuery], workdir: Path, seed: int,
+             warmup: int, results_page: bool, reference: bool) -> SizeReport:
     from bench.corpus import write_corpus
     from search_index import search_services
     from search_index.sync import rebuild
@@ -150,12 +161,15 @@ def run_size(n: int, queries: list[BenchQuery], workdir: Path, seed: int, warmup
         rep.corpus_s = time.perf_counter() - t0
         _say(f"  corpus: {n:,} services written in {rep.corpus_s:.1f} s")
 
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), _cpu_s()
         rep.indexed = rebuild(app)
         rep.rebuild_s = time.perf_counter() - t0
-        _say(f"  rebuild: {rep.indexed:,} documents in {rep.rebuild_s:.1f} s = {rep.rate:,.0f}/s")
+        rep.rebuild_cpu_s = _cpu_s() - cpu0
+        _say(f"  rebuild: {rep.indexed:,} documents in {rep.rebuild_s:.1f} s = {rep.rate:,.0f}/s "
+             f"({rep.rebuild_cpu_s:.1f} CPU s, load average {os.getloadavg()[0]:.1f})")
 
-        engine_ms, engine_res = time_calls(lambda q: search_services(to_request(q)), queries, warmup)
+        engine_ms, engine_res = time_calls(lambda q: search_services(to_request(q)), queries,
+                                           warmup, warm)
         rep.engine = summary(engine_ms)
         rep.engine_by_kind = _p95_by_kind(queries, engine_ms)
         rep.engine_zero = sum(1 for r in engine_res if r.total == 0)
@@ -169,7 +183,7 @@ def run_size(n: int, queries: list[BenchQuery], workdir: Path, seed: int, warmup
             t0 = time.perf_counter()
             ref.build(str(db_path))
             rep.ref_build_s = time.perf_counter() - t0
-            ref_ms, ref_res = time_calls(ref.search, queries, warmup)
+            ref_ms, ref_res = time_calls(ref.search, queries, warmup, warm)
             rep.ref = summary(ref_ms)
             rep.ref_by_kind = _p95_by_kind(queries, ref_ms)
             rep.ref_zero = sum(1 for r in ref_res if r.total == 0)
@@ -179,13 +193,17 @@ def run_size(n: int, queries: list[BenchQuery], workdir: Path, seed: int, warmup
 
         rep.edit_s, rep.commit_s = edit_visible(engine_res)
         if results_page:
-            rep.page = time_results_page(app, queries, warmup)
+            rep.page = time_results_page(app, queries, warmup, warm)
         db.session.remove()
         db.engine.dispose()
     from search_index.store import close_cached_searchers
 
     close_cached_searchers()
     rep.memory = memory_probe(db_path, index_dir, len(queries), seed)
+    if rep.memory:
+        _say(f"  fresh process: first search (opens the index) {rep.memory['open_ms']:.0f} ms, "
+             f"then cold p50 {rep.memory['cold_p50']:.1f} ms, p95 {rep.memory['cold_p95']:.1f} ms;"
+             f" RSS {rep.memory['rss_mb']:.0f} MB, peak {rep.memory['peak_mb']:.0f} MB")
     return rep
 
 
@@ -233,7 +251,8 @@ def edit_visible(results: Sequence[Any], tries: int = 5, timeout: float = 10.0
     return visible, commits
 
 
-def time_results_page(app: Flask, queries: Sequence[BenchQuery], warmup: int) -> dict[str, float]:
+def time_results_page(app: Flask, queries: Sequence[BenchQuery], warmup: int,
+                      warm: Sequence[BenchQuery]) -> dict[str, float]:
     """Server time of the public results page through the Flask test client, if it exists."""
     rules = {r.rule for r in app.url_map.iter_rules()}
     if "/search" not in rules:
@@ -256,7 +275,7 @@ def time_results_page(app: Flask, queries: Sequence[BenchQuery], warmup: int) ->
         response = client.get("/search", query_string=params)
         return response.status_code
 
-    ms, codes = time_calls(get, queries, warmup)
+    ms, codes = time_calls(get, queries, warmup, warm)
     bad = sum(1 for c in codes if c != 200)
     out = {**summary(ms), "non_200": float(bad)}
     _say(f"  results page: p50 {out['p50']:.1f} ms, p95 {out['p95']:.1f} ms ({bad} not 200)")
@@ -290,12 +309,20 @@ def run_memory_probe(db_path: str, index_dir: str, count: int, seed: int) -> Non
     search = guarded(lambda q: search_services(to_request(q)))
     with app.app_context():
         base = _status_mb("VmRSS")
-        for q in queries:
+        t0 = time.perf_counter()
+        search(queries[0])  # opens the index and builds its in-memory table
+        open_ms = (time.perf_counter() - t0) * 1000
+        cold = []
+        for q in queries[1:]:  # each query seen for the first time in this process
+            t0 = time.perf_counter()
             search(q)
+            cold.append((time.perf_counter() - t0) * 1000)
         rss = _status_mb("VmRSS")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"app_rss_mb": round(base, 1), "rss_mb": round(rss, 1),
-                      "peak_mb": round(max(peak, _status_mb("VmHWM")), 1)}))
+                      "peak_mb": round(max(peak, _status_mb("VmHWM")), 1),
+                      "open_ms": round(open_ms, 1), "cold_p50": round(percentile(cold, 50), 2),
+                      "cold_p95": round(percentile(cold, 95), 2)}))
 
 
 def _say(text: str) -> None:
@@ -309,7 +336,8 @@ def _fmt(value: float | None, spec: str = ".1f") -> str:
 def print_report(reports: list[SizeReport], queries: list[BenchQuery]) -> None:
     kinds = {k: sum(1 for q in queries if q.kind == k) for k in KINDS}
     _say(f"\nQuery mix: {len(queries)} queries: " + ", ".join(f"{k} {c}" for k, c in kinds.items()))
-    _say("\nLatency of search_services vs SQLite FTS5 reference (ms, after warm-up)")
+    _say("\nLatency of search_services vs SQLite FTS5 reference (ms; timed queries not seen "
+         "before: warmed up on a different sample of the same kinds)")
     head = (f"{'N':>8} | {'engine p50':>10} {'p95':>7} {'p99':>7} | {'fts5 p50':>8} {'p95':>7} "
             f"{'p99':>7} | {'p95 ratio':>9} | {'zero hits e/f':>13} | {'top5 overlap':>12}")
     _say(head)
@@ -324,13 +352,20 @@ def print_report(reports: list[SizeReport], queries: list[BenchQuery]) -> None:
         if r.engine_errors:
             _say(f"N = {r.n:,}: {len(r.engine_errors)} engine queries raised (timed as failures); "
                  f"first: {r.engine_errors[0]}")
+    _say("\nCold: a fresh process, each query seen for the first time (ms)")
+    _say(f"{'N':>8} | {'first search (opens index)':>26} | {'cold p50':>8} | {'cold p95':>8}")
+    for r in reports:
+        if r.memory:
+            _say(f"{r.n:>8,} | {r.memory.get('open_ms', 0):>26.0f} | "
+                 f"{r.memory.get('cold_p50', 0):>8.1f} | {r.memory.get('cold_p95', 0):>8.1f}")
     _say("\np95 by query kind, engine / fts5 (ms)")
     _say(f"{'N':>8} | " + " | ".join(f"{k:>18}" for k in KINDS))
     for r in reports:
         _say(f"{r.n:>8,} | " + " | ".join(
             f"{_fmt(r.engine_by_kind.get(k)):>8} / {_fmt(r.ref_by_kind.get(k)):>7}" for k in KINDS))
     _say("\nIndexing, freshness and memory")
-    head = (f"{'N':>8} | {'corpus s':>8} | {'rebuild s':>9} | {'svc/s':>7} | {'fts5 build s':>12} | "
+    head = (f"{'N':>8} | {'corpus s':>8} | {'rebuild s':>9} | {'CPU s':>6} | {'svc/s':>7} | "
+            f"{'fts5 build s':>12} | "
             f"{'edit visible s (median/max)':>27} | {'RSS MB (app/after/peak)':>23} | {'page p95 ms':>11}")
     _say(head)
     _say("-" * len(head))
@@ -338,7 +373,8 @@ def print_report(reports: list[SizeReport], queries: list[BenchQuery]) -> None:
         edit = (f"{statistics.median(r.edit_s):.3f} / {max(r.edit_s):.3f}" if r.edit_s else "-")
         mem = (f"{r.memory.get('app_rss_mb', 0):.0f} / {r.memory.get('rss_mb', 0):.0f} / "
                f"{r.memory.get('peak_mb', 0):.0f}" if r.memory else "-")
-        _say(f"{r.n:>8,} | {r.corpus_s:>8.1f} | {r.rebuild_s:>9.1f} | {r.rate:>7,.0f} | "
+        _say(f"{r.n:>8,} | {r.corpus_s:>8.1f} | {r.rebuild_s:>9.1f} | {r.rebuild_cpu_s:>6.1f} | "
+             f"{r.rate:>7,.0f} | "
              f"{r.ref_build_s:>12.1f} | {edit:>27} | {mem:>23} | {_fmt(r.page.get('p95')):>11}")
     _say("\nTargets at N = 50,000: p95 <= 50 ms, within 3x of FTS5 at p95, rebuild >= 1,000/s, "
          "edit visible <= 1 s, RSS <= 300 MB, results page p95 <= 100 ms.")
@@ -365,7 +401,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--db-dir", default=None, help="folder for databases and indexes "
                         "(default: a temporary folder, removed afterwards)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--warmup", type=int, default=1, help="untimed passes of the mix first")
+    parser.add_argument("--warmup", type=int, default=1,
+                        help="untimed passes of a different sample of the mix first")
     parser.add_argument("--results-page", action="store_true",
                         help="also time the public /search page through the Flask test client")
     parser.add_argument("--no-reference", action="store_true", help="skip the FTS5 reference")
@@ -383,18 +420,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = Path(args.db_dir) if args.db_dir else Path(tempfile.mkdtemp(prefix="signpost-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     queries = build_queries(args.queries, args.seed)
+    warm = build_queries(args.queries, args.seed + WARM_SEED_OFFSET)
     _say(f"Search benchmark: sizes {sizes}, {len(queries)} queries, seed {args.seed}, "
-         f"files in {workdir}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+         f"files in {workdir}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+         f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     reports = []
     try:
         for n in sizes:
             _say(f"\nN = {n:,}")
-            reports.append(run_size(n, queries, workdir, args.seed, args.warmup,
+            reports.append(run_size(n, queries, warm, workdir, args.seed, args.warmup,
                                     args.results_page, not args.no_reference))
     finally:
         if not args.db_dir:
             shutil.rmtree(workdir, ignore_errors=True)
     print_report(reports, queries)
+    _say(f"Load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 

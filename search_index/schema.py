@@ -66,13 +66,29 @@ def fast_stems(text: str) -> list[str]:
     return [_stem(w) for w in words if len(w) >= 2 and w not in _STOPS]
 
 
+class WordCounts(tuple):  # type: ignore[type-arg]
+    """(word, count) pairs already analysed, for a field whose format is FastFrequency."""
+
+
+def plain_word_counts(counts: dict[str, int]) -> WordCounts:
+    """Counted lower-case words as PLAIN would keep them (no stop words, none shorter than 2)."""
+    return WordCounts((w, c) for w, c in counts.items() if len(w) >= 2 and w not in _STOPS)
+
+
 class FastFrequency(Frequency):
-    """Whoosh's term-frequency postings format, analysing plain text with `fast_stems`."""
+    """Whoosh's term-frequency postings format without a Token object per word: stemmed
+    fields analyse plain text with `fast_stems`; any field takes `WordCounts` as they are."""
+
+    def __init__(self, field_boost: float = 1.0, stemmed: bool = True) -> None:
+        super().__init__(field_boost=field_boost)
+        self.stemmed = stemmed
 
     def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Any:
-        if not isinstance(value, str):
-            return super().word_values(value, analyzer, **kwargs)
         boost = self.field_boost
+        if isinstance(value, WordCounts):
+            return [(word, freq, freq * boost, pack_uint(freq)) for word, freq in value]
+        if not isinstance(value, str) or not getattr(self, "stemmed", True):
+            return super().word_values(value, analyzer, **kwargs)
         return [(word, freq, freq * boost, pack_uint(freq))
                 for word, freq in Counter(fast_stems(value)).items()]
 
@@ -88,9 +104,11 @@ def build_schema() -> Schema:
     text_fields = {name: TEXT(analyzer=STEM, phrase=False) for name in FIELD_BOOSTS}
     for text_field in text_fields.values():
         text_field.format = FastFrequency(field_boost=text_field.format.field_boost)
+    spell = TEXT(analyzer=PLAIN, phrase=False)  # unstemmed words for "did you mean"
+    spell.format = FastFrequency(field_boost=spell.format.field_boost, stemmed=False)
     return Schema(
         id=ID(stored=True, unique=True),
-        spell=TEXT(analyzer=PLAIN, phrase=False),  # unstemmed words for "did you mean"
+        spell=spell,
         attrs=STORED(),
         seq=STORED(),
         format=STORED(),

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
+import shutil
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import func, select
@@ -19,9 +22,16 @@ from whoosh.writing import SegmentWriter
 from directory.models import ModerationState, Service, ServiceStatus
 from search_index.bulk_load import TermTree, load_documents
 from search_index.models import IndexOutbox
-from search_index.schema import INDEX_FORMAT, META_ID, load_services, service_document
+from search_index.schema import (
+    INDEX_FORMAT,
+    META_ID,
+    load_services,
+    plain_word_counts,
+    service_document,
+)
 from search_index.store import IndexStore, cached_searcher, index_format, last_seq
 from search_index.table import search_table
+from search_index.writing import segment_writer
 from signpost.extensions import db
 from signpost.types import utcnow
 
@@ -35,6 +45,12 @@ _WORD = re.compile(r"\w+(?:\.?\w+)*")  # the spelling field's tokenizer (Standar
 # only moves past the gap once the rows after it are this old.
 GAP_GRACE = timedelta(seconds=60)
 PUBLIC_STATUSES = (ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED)
+PARALLEL_PROCESSES = 2
+REBUILD_LIMIT_MB = 512
+"""Postings each writing process sorts in memory before spilling sorted runs to disk (merging
+runs back is slow): 512 MB holds about 50,000 services' postings per process."""
+PARALLEL_MIN_SERVICES = 5000
+"""Rebuilds of at least this many services write two segments in two processes."""
 AUTO_REBUILD_MAX_DOCUMENTS = 2000
 """An index in an older format with at most this many documents is rebuilt on first use
 (a few seconds); a bigger one is refused until `flask search rebuild` is run."""
@@ -113,7 +129,7 @@ def _apply_batches(ix: FileIndex, session: Session, writer: SegmentWriter) -> in
         if mark == start or len(rows) < BATCH:
             return applied
         try:
-            writer = ix.writer(timeout=0.0, compound=False)
+            writer = segment_writer(ix, timeout=0.0, compound=False)
         except LockError:
             return applied
 
@@ -129,7 +145,7 @@ def apply_pending(app: Flask, *, wait: bool = False) -> int:
     for _ in range(5):  # re-check after releasing: rows may have arrived while we held the lock
         ix = store.open()
         try:
-            writer = ix.writer(timeout=30.0 if wait else 0.0, compound=False)
+            writer = segment_writer(ix, timeout=30.0 if wait else 0.0, compound=False)
         except LockError:
             return total
         with Session(bind=db.engine) as session:
@@ -160,38 +176,61 @@ def rebuild(app: Flask, *, batch: int = BATCH) -> int:
     Searches keep using the old index until the swap. Returns the number of documents written.
     """
     store = store_for(app)
-    name, ix = store.new_generation()
-    written = 0
     with Session(bind=db.engine) as session:
         start = session.scalar(select(func.max(IndexOutbox.seq))) or 0
         ids = list(session.scalars(
             select(Service.id).where(Service.status.in_(PUBLIC_STATUSES),
                                      Service.moderation_state == ModerationState.APPROVED)
             .order_by(Service.id)))
-        # Separate files, not one compound file: Whoosh copies a compound file's parts into
-        # memory in every process that reads them.
-        writer = ix.writer(limitmb=256, compound=False)
-        try:
-            tree = TermTree(session)
-            for i in range(0, len(ids), batch):
-                words: Counter[str] = Counter()
-                for doc in load_documents(session, ids[i:i + batch], tree):
-                    words.update(_WORD.findall(doc.pop("spell").lower()))
-                    writer.add_document(**doc)
-                    written += 1
-                # One "did you mean" vocabulary document per batch instead of a copy of every
-                # service's words: the same word frequencies, a fraction of the postings.
-                writer.add_document(id=f"{VOCAB_PREFIX}{i}", spell=" ".join(
-                    " ".join([word] * count) for word, count in words.items()))
-                session.expunge_all()
-            writer.add_document(id=META_ID, seq=start, format=INDEX_FORMAT)
-            writer.commit(optimize=True)
-        except BaseException:
-            writer.cancel()
-            raise
+        procs = min(PARALLEL_PROCESSES, os.cpu_count() or 1)
+        if len(ids) < PARALLEL_MIN_SERVICES:
+            procs = 1
+        name, written = _build(store, session, ids, start, batch, procs)
+        if written is None:
+            log.warning("The parallel index build lost documents; building again in one process.")
+            shutil.rmtree(store.root / name, ignore_errors=True)
+            name, written = _build(store, session, ids, start, batch, 1)
+        if written is None:  # pragma: no cover - a single process writes every document
+            raise RuntimeError("The search index build did not write every document.")
     store.publish(name)
     apply_pending(app, wait=True)
     return written
+
+
+def _build(store: IndexStore, session: Session, ids: list[str], start: int, batch: int,
+           procs: int) -> tuple[str, int | None]:
+    """Write a new generation; (its name, services written), or None written when the
+    finished index does not hold every document added (then it must not be published)."""
+    name, ix = store.new_generation()
+    written = added = 0
+    # Separate files, not one compound file: Whoosh copies a compound file's parts into
+    # memory in every process that reads them. With procs > 1, each process writes its own
+    # segment (no single-threaded merge at the end).
+    options: dict[str, Any] = {"limitmb": REBUILD_LIMIT_MB, "compound": False}
+    if procs > 1:
+        options.update(procs=procs, multisegment=True)
+    writer = segment_writer(ix, **options)
+    try:
+        tree = TermTree(session)
+        for i in range(0, len(ids), batch):
+            words: Counter[str] = Counter()
+            for doc in load_documents(session, ids[i:i + batch], tree):
+                words.update(_WORD.findall(doc.pop("spell").lower()))
+                writer.add_document(**doc)
+                written += 1
+            # One "did you mean" vocabulary document per batch instead of a copy of every
+            # service's words: the same word frequencies, a fraction of the postings.
+            writer.add_document(id=f"{VOCAB_PREFIX}{i}", spell=plain_word_counts(words))
+            added += 1
+            session.expunge_all()
+        writer.add_document(id=META_ID, seq=start, format=INDEX_FORMAT)
+        writer.commit(optimize=procs == 1)
+    except BaseException:
+        writer.cancel()
+        raise
+    with ix.searcher() as searcher:
+        complete = searcher.doc_count_all() == written + added + 1
+    return name, written if complete else None
 
 
 def live_searcher(app: Flask) -> Searcher:

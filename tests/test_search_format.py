@@ -102,3 +102,42 @@ def test_an_index_from_before_formats_were_recorded_counts_as_format_1(make_serv
 ])
 def test_fast_indexing_analysis_gives_the_same_words_as_the_query_side(text):
     assert fast_stems(text) == [t.text for t in STEM(text)]
+
+
+def test_a_big_rebuild_writes_segments_in_parallel_with_the_same_results(make_service, app,
+                                                                          monkeypatch):
+    clubs = {make_service(name=f"Lunch club {n}").id for n in range(6)}
+    monkeypatch.setattr(sync, "PARALLEL_MIN_SERVICES", 0)
+    monkeypatch.setattr(sync.os, "cpu_count", lambda: 2)
+    options = []
+    real_writer = sync.segment_writer
+
+    def spy(ix, **kwargs):  # noqa: ANN001, ANN202
+        options.append(kwargs)
+        return real_writer(ix, **kwargs)
+
+    monkeypatch.setattr(sync, "segment_writer", spy)
+    assert rebuild(app) == 6
+    assert options[0]["procs"] == 2 and options[0]["multisegment"]
+    close_cached_searchers()
+    assert set(ids(find(text="lunch club"))) == clubs
+    assert index_status(app).documents == 6 and not index_status(app).needs_rebuild
+
+
+def test_a_build_that_lost_documents_is_redone_in_one_process(make_service, app, monkeypatch):
+    club = make_service(name="Lunch club")
+    real_build = sync._build
+    calls = []
+
+    def losing_build(store, session, ids_, start, batch, procs):  # noqa: ANN001, ANN202
+        calls.append(procs)
+        name, written = real_build(store, session, ids_, start, batch, procs)
+        return name, (None if len(calls) == 1 else written)
+
+    monkeypatch.setattr(sync, "_build", losing_build)
+    assert rebuild(app) == 1
+    assert len(calls) == 2 and calls[1] == 1
+    close_cached_searchers()
+    assert ids(find(text="lunch")) == [club.id]
+    store = IndexStore(app.config["SEARCH_INDEX_DIR"])
+    assert len(list(store.root.glob("gen-*"))) <= 2  # the incomplete one was removed

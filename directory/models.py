@@ -87,6 +87,9 @@ class Service(SourcedMixin, TimestampedMixin, db.Model):
         # status and ages in the index too, so counting and paging never read the table.
         Index("ix_service_public_listing", "moderation_state", "name", "id", "status",
               "minimum_age", "maximum_age"),
+        # Is this service public? Answered from the index for each member of a large set of
+        # ids (the ORUK API's day, time and taxonomy filters), without reading the table.
+        Index("ix_service_id_public", "id", "moderation_state", "status"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)

@@ -35,7 +35,7 @@ from directory.models import (
     TaxonomyTerm,
     service_taxonomy_term,
 )
-from directory.operations import descendant_ids, public_services_filter
+from directory.operations import public_services_filter
 from signpost.extensions import db
 
 MAX_PER_PAGE = 100
@@ -47,6 +47,9 @@ MAX_SEARCH_LENGTH = 200
 # gathered from it before paging (ample for a text or place search; noted in the README).
 ENGINE_HIT_CAP = 1000
 ENGINE_PAGE = 100
+# A filtered listing with at most this many services is paged by looking them up and sorting;
+# a larger one by walking the listing index in order.
+SMALL_RESULT = 2000
 
 DAY_NAMES = {
     "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
@@ -205,7 +208,14 @@ def _span_covers(s: time | None, e: time | None) -> ColumnElement[bool]:
     return or_(and_(same_day, o < e, e <= c), and_(crosses, or_(o < e, e <= c)))
 
 
-def _schedule_condition(q: ServiceQuery) -> ColumnElement[bool] | None:
+def _service_id(walk: bool) -> ColumnElement[Any]:
+    """Service.id to test against a set of ids. ``walk``: as ``id || ''``, which no index
+    answers, so SQLite walks the listing index in page order testing each entry against the set,
+    instead of looking every member of a large set up by id and sorting them all."""
+    return Service.id + "" if walk else Service.id
+
+
+def _schedule_condition(q: ServiceQuery, walk: bool = False) -> ColumnElement[bool] | None:
     if q.day is None and q.start_time is None and q.end_time is None:
         return None
     parts: list[ColumnElement[bool]] = []
@@ -214,15 +224,21 @@ def _schedule_condition(q: ServiceQuery) -> ColumnElement[bool] | None:
     if q.start_time is not None or q.end_time is not None:
         parts.append(_span_covers(q.start_time, q.end_time))
     # Uncorrelated, so the open services are found once from ix_schedule_day_times rather than
-    # probed service by service (a day matches about half the directory). ``id || ''`` keeps
-    # SQLite from looking each of them up by id and sorting; the page is walked in the listing
-    # index's (name, id) order instead, testing each entry against the set.
-    return (Service.id + "").in_(select(Schedule.service_id).where(*parts))
+    # probed service by service (a day matches about half the directory).
+    return _service_id(walk).in_(select(Schedule.service_id).where(*parts))
 
 
-def _term_condition(term_ids: list[str]) -> ColumnElement[bool]:
-    return Service.id.in_(select(service_taxonomy_term.c.service_id).where(
+def _term_condition(term_ids: Any, walk: bool = False) -> ColumnElement[bool]:
+    return _service_id(walk).in_(select(service_taxonomy_term.c.service_id).where(
         service_taxonomy_term.c.taxonomy_term_id.in_(term_ids)))
+
+
+def _term_and_descendants(term_id: str) -> Any:
+    """The term's id and every id below it, as one recursive query (UNION, so a loop ends)."""
+    tree = select(TaxonomyTerm.id).where(TaxonomyTerm.id == term_id).cte("term_tree",
+                                                                         recursive=True)
+    tree = tree.union(select(TaxonomyTerm.id).where(TaxonomyTerm.parent_id == tree.c.id))
+    return select(tree.c.id)
 
 
 def _age_condition(q: ServiceQuery) -> list[ColumnElement[bool]]:
@@ -234,25 +250,22 @@ def _age_condition(q: ServiceQuery) -> list[ColumnElement[bool]]:
     return parts
 
 
-def _descendants_of(term_id: str) -> list[str]:
-    term = db.session.get(TaxonomyTerm, term_id)
-    return descendant_ids(term) if term is not None else []
-
-
-def service_conditions(q: ServiceQuery, *, engine_done: bool = False) -> list[ColumnElement[bool]]:
-    """SQL conditions for the filters (those the engine has not already applied)."""
+def service_conditions(q: ServiceQuery, *, engine_done: bool = False,
+                       walk: bool = False) -> list[ColumnElement[bool]]:
+    """SQL conditions for the filters (those the engine has not already applied). ``walk``: for
+    a page of a large result, walked in listing order (see `_service_id`)."""
     conditions: list[ColumnElement[bool]] = [public_services_filter()]
     if q.taxonomy_id:
         conditions.append(_term_condition(
-            select(TaxonomyTerm.id).where(TaxonomyTerm.taxonomy_id == q.taxonomy_id)))
+            select(TaxonomyTerm.id).where(TaxonomyTerm.taxonomy_id == q.taxonomy_id), walk))
     if engine_done:
         if q.end_time is not None:
             conditions.append(_schedule_condition(q))
         return conditions
     if q.taxonomy_term_id:
-        conditions.append(_term_condition(_descendants_of(q.taxonomy_term_id)))
+        conditions.append(_term_condition(_term_and_descendants(q.taxonomy_term_id), walk))
     conditions.extend(_age_condition(q))
-    schedule = _schedule_condition(q)
+    schedule = _schedule_condition(q, walk)
     if schedule is not None:
         conditions.append(schedule)
     return conditions
@@ -321,25 +334,35 @@ def engine_hits(q: ServiceQuery) -> list[tuple[str, float | None]]:
     return hits
 
 
+def _listing_page_ids(q: ServiceQuery, total: int) -> list[str]:
+    """The ids of one page of the (name, id) listing, read from ix_service_public_listing alone:
+    OFFSET skips index entries, not rows. A page past the middle is counted from the end (the
+    index walked backwards), so the last page is as quick as the first."""
+    paging = q.paging
+    # A small filtered set is quicker to look up and sort; a large one to walk in order.
+    conditions = service_conditions(q, walk=total > SMALL_RESULT)
+    size = min(paging.per_page, total - paging.offset)
+    from_end = total - paging.offset - size
+    if from_end < paging.offset:
+        rows = db.session.execute(
+            select(Service.id).where(*conditions)
+            .order_by(Service.name.desc(), Service.id.desc()).limit(size).offset(from_end))
+        return [row.id for row in rows][::-1]
+    return list(db.session.scalars(
+        select(Service.id).where(*conditions).order_by(Service.name, Service.id)
+        .limit(size).offset(paging.offset)))
+
+
 def find_services(q: ServiceQuery, options: list[Any]) -> ServicePage:
     """One page of public services for a checked query."""
     paging = q.paging
     if not q.uses_engine:
-        conditions = service_conditions(q)
-        # count(*), not count(id): both are answered from an index without reading the table.
         total = db.session.scalar(select(func.count()).select_from(Service)
-                                  .where(*conditions)) or 0
+                                  .where(*service_conditions(q))) or 0
         if paging.offset >= total:
             return ServicePage([], total)
-        # The page's ids come from ix_service_public_listing alone (OFFSET skips index entries,
-        # not rows); only the page's own rows are then read.
-        window = (select(Service.id, Service.name).where(*conditions)
-                  .order_by(Service.name, Service.id)
-                  .limit(paging.per_page).offset(paging.offset).subquery())
-        services = db.session.scalars(
-            select(Service).join(window, Service.id == window.c.id).options(*options)
-            .order_by(window.c.name, window.c.id)).all()
-        return ServicePage(list(services), total)
+        ids = _listing_page_ids(q, total)
+        return ServicePage(load_services(ids, options), total)
     if not needs_post_filter(q):
         result = _engine_search(q, paging.page, paging.per_page)
         ids = [h.service_id for h in result.hits]

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from directory import oruk_query
 from directory.models import Service
 from search_index.geo_models import Outcode, Postcode
 from signpost.extensions import db
@@ -48,6 +49,14 @@ def directory(make_service: Callable[..., Service], make_location: Callable[...,
             "walks": walks}
 
 
+@pytest.fixture(params=["look up and sort", "walk the listing"])
+def paging_plan(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Filters are checked both ways a listing page can be found (see oruk_query.SMALL_RESULT)."""
+    if request.param == "walk the listing":
+        monkeypatch.setattr(oruk_query, "SMALL_RESULT", 0)
+    return str(request.param)
+
+
 def ids(client: FlaskClient, query: str, endpoint: str = "services") -> set[str]:
     response = client.get(f"/api/{endpoint}?{query}")
     assert response.status_code == 200, response.get_data(as_text=True)
@@ -56,7 +65,7 @@ def ids(client: FlaskClient, query: str, endpoint: str = "services") -> set[str]
 
 
 def test_taxonomy_term_matches_itself_and_its_parent_not_others(
-        client: FlaskClient, directory: dict[str, Any]) -> None:
+        client: FlaskClient, directory: dict[str, Any], paging_plan: str) -> None:
     club = directory["club"].id
     assert ids(client, f"taxonomy_term_id={directory['lunch'].id}") == {club}
     assert ids(client, f"taxonomy_term_id={directory['food'].id}") == {club}
@@ -73,8 +82,8 @@ def test_ages_overlap_the_services_range(client: FlaskClient, directory: dict[st
     assert ids(client, "minimum_age=100") == {club}
 
 
-def test_day_and_times_narrow_to_open_services(client: FlaskClient,
-                                               directory: dict[str, Any]) -> None:
+def test_day_and_times_narrow_to_open_services(client: FlaskClient, directory: dict[str, Any],
+                                               paging_plan: str) -> None:
     club, walk, youth = (directory[k].id for k in ("club", "walk", "youth"))
     assert ids(client, "day=Friday") == {club}
     assert ids(client, "day=FR&start_time=12:30") == {club}
@@ -83,6 +92,20 @@ def test_day_and_times_narrow_to_open_services(client: FlaskClient,
     assert ids(client, "start_time=10:15&end_time=11:45") == set()
     assert ids(client, "end_time=21:00") == {youth}
     assert ids(client, "day=monday") == set()
+
+
+def test_filtered_pages_are_in_name_then_id_order(client: FlaskClient, paging_plan: str,
+                                                  make_service: Callable[..., Service]) -> None:
+    open_monday = [make_service(name=f"Club {letter}", schedules=[(0, "09:00", "17:00")])
+                   for letter in "DBDAC"]
+    make_service(name="Club A", schedules=[(1, "09:00", "17:00")])  # Tuesdays only
+    expected = [s.id for s in sorted(open_monday, key=lambda s: (s.name, s.id))]
+    seen = []
+    for page in (1, 2, 3):  # forwards from the start, then counted from the end
+        body = client.get(f"/api/services?day=Monday&per_page=2&page={page}").get_json()
+        assert (body["total_items"], body["total_pages"]) == (5, 3)
+        seen += [s["id"] for s in body["contents"]]
+    assert seen == expected
 
 
 def test_search_finds_a_service_by_its_own_words_not_by_others(

@@ -330,10 +330,12 @@ def _deleted(reader: Any) -> list[int]:
     return [d for d in range(reader.doc_count_all()) if reader.is_deleted(d)]
 
 
-def _rank(values: Sequence[Any]) -> np.ndarray:
-    order = sorted(range(len(values)), key=values.__getitem__)
-    rank = np.empty(len(values), np.int32)
-    rank[order] = np.arange(len(values), dtype=np.int32)
+def _rank(*keys: Sequence[str]) -> np.ndarray:
+    """Each position's place in the order of `keys` (first key first; code point order)."""
+    order = np.lexsort([np.array(k, dtype=str) if len(k) else np.zeros(0, str)
+                        for k in reversed(keys)])
+    rank = np.empty(len(order), np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
     return rank
 
 
@@ -369,10 +371,10 @@ def _combine(parts: list[tuple[LeafTable, int, list[int]]]) -> SearchTable:
     order = np.argsort(points[:, 1], kind="stable")
     points = points[order]
     piece_docs = np.concatenate([leaf.piece_docs + offset for leaf, offset, _ in parts])
-    names = [(n, i or "") for n, i in zip(sortname, ids, strict=True)]
+    plain_ids = [i or "" for i in ids]
     return SearchTable(
         size, ids, alive, cat("closed"), cat("free"), cat("remote"), cat("age_lo"),
-        cat("age_hi"), _rank(names), _rank([i or "" for i in ids]), fields,
+        cat("age_hi"), _rank(sortname, plain_ids), _rank(plain_ids), fields,
         np.ascontiguousarray(points[:, 1]), np.ascontiguousarray(points[:, 2]),
         points[:, 0].astype(np.int32), cat("pieces"), piece_docs.astype(np.int32))
 

@@ -379,19 +379,36 @@ def _combine(parts: list[tuple[LeafTable, int, list[int]]]) -> SearchTable:
         points[:, 0].astype(np.int32), cat("pieces"), piece_docs.astype(np.int32))
 
 
+_tables_lock = threading.Lock()
+_tables: OrderedDict[tuple[tuple[str, int], ...], SearchTable] = OrderedDict()
+_TABLE_CACHE_SIZE = 2
+
+
 def search_table(searcher: Searcher) -> SearchTable:
-    """The table for `searcher`, built on first use and kept with the searcher."""
+    """The table for `searcher`, built on first use and kept with the searcher.
+
+    Searchers of other threads on the same segments with the same deletions share one table
+    (a segment's deletions only ever grow, so their count identifies them).
+    """
     cache = searcher.__dict__
     table = cache.get("_signpost_table")
+    if table is not None:
+        return table
+    leaves = list(searcher.reader().leaf_readers())
+    keys = [segment_key(reader) for reader, _ in leaves]
+    shared: tuple[tuple[str, int], ...] | None = None
+    if all(k is not None for k in keys):
+        shared = tuple((k, r.doc_count()) for k, (r, _) in zip(keys, leaves, strict=True))  # type: ignore[misc]
+        with _tables_lock:
+            table = _tables.get(shared)
     if table is None:
-        parts = []
-        keys: set[str] = set()
-        for reader, offset in searcher.reader().leaf_readers():
-            parts.append((_leaf_for(reader), offset, _deleted(reader)))
-            key = segment_key(reader)
-            if key is not None:
-                keys.add(key)
+        parts = [(_leaf_for(reader), offset, _deleted(reader)) for reader, offset in leaves]
         table = _combine(parts)
-        _leaves.retain(keys)
-        cache["_signpost_table"] = table
+        _leaves.retain({k for k in keys if k is not None})
+        if shared is not None:
+            with _tables_lock:
+                _tables[shared] = table
+                while len(_tables) > _TABLE_CACHE_SIZE:
+                    _tables.popitem(last=False)
+    cache["_signpost_table"] = table
     return table

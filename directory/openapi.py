@@ -91,7 +91,8 @@ def build_openapi(server_url: str) -> dict[str, Any]:
                 {"type": "object", "required": ["version", "profile", "openapi_url"],
                  "properties": {"version": {"type": "string"}, "profile": {"type": "string"},
                                 "openapi_url": {"type": "string"}}})}}},
-            "/services": _list("Services, one page at a time.", SERVICE_FILTERS),
+            "/services": _list("Services, one page at a time: by relevance for a text search, "
+                               "otherwise by name (then id).", SERVICE_FILTERS),
             "/services/{id}": _one("A fully nested service."),
             "/service_at_locations": _list("Services at their locations, one page at a time.",
                                            SERVICE_FILTERS + PLACE_FILTERS),

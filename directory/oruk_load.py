@@ -51,6 +51,20 @@ def _objects(statement: Select[Any]) -> list[SimpleNamespace]:
     return [SimpleNamespace(**row._mapping) for row in db.session.execute(statement)]
 
 
+def _with_joined(statement: Select[Any], table: Any, attribute: str) -> list[SimpleNamespace]:
+    """Rows of a query that also selects ``table``'s columns (outer-joined, labelled
+    ``<attribute>__<column>``); each object gets the joined row as ``attribute`` (None if absent)."""
+    prefix = f"{attribute}__"
+    found = []
+    for row in db.session.execute(statement.add_columns(
+            *[c.label(prefix + c.name) for c in table.c])):
+        own = {k: v for k, v in row._mapping.items() if not k.startswith(prefix)}
+        joined = {k[len(prefix):]: v for k, v in row._mapping.items() if k.startswith(prefix)}
+        found.append(SimpleNamespace(**own, **{attribute: SimpleNamespace(**joined)
+                                               if joined["id"] is not None else None}))
+    return found
+
+
 def _by(objects: Iterable[SimpleNamespace], key: str) -> dict[Any, list[SimpleNamespace]]:
     grouped: dict[Any, list[SimpleNamespace]] = defaultdict(list)
     for obj in objects:
@@ -61,26 +75,25 @@ def _by(objects: Iterable[SimpleNamespace], key: str) -> dict[Any, list[SimpleNa
 def load_public_services(service_ids: list[str]) -> list[SimpleNamespace]:
     """Public services by id, in the order given, each with every record its full ORUK record
     shows, in a fixed number of queries (one per table) however many ids are asked for."""
-    services = {s.id: s for s in _objects(select(Service.__table__).where(
-        Service.id.in_(service_ids), public_services_filter()))}
+    services = {s.id: s for s in _with_joined(
+        select(Service.__table__).outerjoin(Organization.__table__)
+        .where(Service.id.in_(service_ids), public_services_filter()),
+        Organization.__table__, "organization")}
     if not services:
         return []
     ids = list(services)
-    organizations = {o.id: o for o in _objects(select(Organization.__table__).where(
-        Organization.id.in_(list({s.organization_id for s in services.values()}))))}
-    links = _objects(select(ServiceAtLocation.__table__)
-                     .where(ServiceAtLocation.service_id.in_(ids)))
-    locations = {loc.id: loc for loc in _objects(select(Location.__table__).where(
-        Location.id.in_(list({link.location_id for link in links}))))} if links else {}
+    links = _with_joined(select(ServiceAtLocation.__table__).join(Location.__table__)
+                         .where(ServiceAtLocation.service_id.in_(ids)),
+                         Location.__table__, "location")
+    locations = {link.location.id: link.location for link in links}
     addresses = _by(_objects(select(Address.__table__).where(
         Address.location_id.in_(list(locations)))), "location_id") if locations else {}
     access = _by(_objects(select(Accessibility.__table__).where(
         Accessibility.location_id.in_(list(locations)))), "location_id") if locations else {}
-    for loc in locations.values():
-        loc.addresses = addresses.get(loc.id, [])
-        loc.accessibility = access.get(loc.id, [])
-    for link in links:
+    for link in links:  # one object per location, shared by the links to it
         link.location = locations[link.location_id]
+        link.location.addresses = addresses.get(link.location_id, [])
+        link.location.accessibility = access.get(link.location_id, [])
     schedules = _objects(select(Schedule.__table__).where(Schedule.service_id.in_(ids))
                          .order_by(Schedule.service_id, Schedule.weekday, Schedule.opens_at))
     for schedule in schedules:
@@ -105,7 +118,6 @@ def load_public_services(service_ids: list[str]) -> list[SimpleNamespace]:
     links_by, schedules_by, contacts_by = (_by(links, "service_id"), _by(schedules, "service_id"),
                                            _by(contacts, "service_id"))
     for sid, service in services.items():
-        service.organization = organizations.get(service.organization_id)
         service.service_at_locations = links_by.get(sid, [])
         service.schedules = schedules_by.get(sid, [])
         service.contacts = contacts_by.get(sid, [])

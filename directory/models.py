@@ -82,7 +82,6 @@ class Service(SourcedMixin, TimestampedMixin, db.Model):
     __tablename__ = "service"
     __table_args__ = (
         UniqueConstraint("source", "source_id", name="uq_service_source"),
-        Index("ix_service_status_moderation", "status", "moderation_state"),
         # The public listing (ORUK /api/services): approved services in (name, id) order, with
         # status and ages in the index too, so counting and paging never read the table.
         Index("ix_service_public_listing", "moderation_state", "name", "id", "status",

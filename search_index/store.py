@@ -12,9 +12,11 @@ it is committed atomically with the documents it describes.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import threading
+import weakref
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -22,6 +24,8 @@ from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 from search_index.schema import INDEX_FORMAT, META_ID, build_schema
+
+log = logging.getLogger(__name__)
 
 CURRENT_FILE = "CURRENT"
 GEN_PREFIX = "gen-"
@@ -103,6 +107,32 @@ class _SearcherCache(threading.local):
 _cache = _SearcherCache()
 
 
+def _close_quietly(searcher: Searcher) -> None:
+    try:
+        searcher.close()
+    except Exception:  # noqa: BLE001 - already closed; nothing else to release
+        log.debug("Search index searcher was already closed", exc_info=True)
+
+
+def _new_searcher(ix: FileIndex) -> Searcher:
+    """A searcher for this thread, closed when the thread ends if nobody closed it before.
+
+    Segment files are plain open files: a thread-per-request server would otherwise leave
+    them for the garbage collector (and warn) after each request thread.
+    """
+    searcher = ix.searcher()
+    searcher.__dict__["_signpost_finalizer"] = weakref.finalize(
+        threading.current_thread(), _close_quietly, searcher)
+    return searcher
+
+
+def _close(searcher: Searcher) -> None:
+    finalizer = searcher.__dict__.pop("_signpost_finalizer", None)
+    if finalizer is not None:
+        finalizer.detach()
+    _close_quietly(searcher)
+
+
 def cached_searcher(root: str) -> Searcher:
     """A searcher on the live generation, reused until the index changes (per thread)."""
     store = IndexStore(root)
@@ -114,15 +144,15 @@ def cached_searcher(root: str) -> Searcher:
             return searcher
         # A fresh reader, not Searcher.refresh(): refresh re-uses segment readers and can
         # miss deletions made in a segment it re-uses.
-        fresh = ix.searcher()
-        searcher.close()
+        fresh = _new_searcher(ix)
+        _close(searcher)
         _cache.entries[root] = (name, ix, fresh)
         return fresh
     ix = store.open()
     name = store.current_name() or ""
-    searcher = ix.searcher()
+    searcher = _new_searcher(ix)
     if entry is not None:
-        entry[2].close()
+        _close(entry[2])
     _cache.entries[root] = (name, ix, searcher)
     return searcher
 
@@ -130,5 +160,5 @@ def cached_searcher(root: str) -> Searcher:
 def close_cached_searchers() -> None:
     """Close this thread's cached searchers (tests, shutdown)."""
     for _, _, searcher in _cache.entries.values():
-        searcher.close()
+        _close(searcher)
     _cache.entries.clear()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 13:47:17.481769
+Create Date: 2026-11-22 14:44:30.424439
 
 """
 from alembic import op
@@ -286,9 +286,11 @@ def upgrade():
     sa.UniqueConstraint('source', 'source_id', name='uq_service_source')
     )
     with op.batch_alter_table('service', schema=None) as batch_op:
+        batch_op.create_index('ix_service_id_public', ['id', 'moderation_state', 'status'], unique=False)
         batch_op.create_index(batch_op.f('ix_service_organization_id'), ['organization_id'], unique=False)
+        batch_op.create_index('ix_service_public_ages', ['moderation_state', 'status', 'minimum_age', 'maximum_age'], unique=False)
+        batch_op.create_index('ix_service_public_listing', ['moderation_state', 'name', 'id', 'status', 'minimum_age', 'maximum_age'], unique=False)
         batch_op.create_index(batch_op.f('ix_service_review_due'), ['review_due'], unique=False)
-        batch_op.create_index('ix_service_status_moderation', ['status', 'moderation_state'], unique=False)
 
     op.create_table('taxonomy_term',
     sa.Column('id', sa.String(length=36), nullable=False),
@@ -740,6 +742,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_schedule'))
     )
     with op.batch_alter_table('schedule', schema=None) as batch_op:
+        batch_op.create_index('ix_schedule_day_times', ['weekday', 'service_id', 'opens_at', 'closes_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_schedule_service_at_location_id'), ['service_at_location_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_schedule_service_id'), ['service_id'], unique=False)
 
@@ -782,6 +785,7 @@ def downgrade():
     with op.batch_alter_table('schedule', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_schedule_service_id'))
         batch_op.drop_index(batch_op.f('ix_schedule_service_at_location_id'))
+        batch_op.drop_index('ix_schedule_day_times')
 
     op.drop_table('schedule')
     with op.batch_alter_table('referral_state_change', schema=None) as batch_op:
@@ -905,9 +909,11 @@ def downgrade():
 
     op.drop_table('taxonomy_term')
     with op.batch_alter_table('service', schema=None) as batch_op:
-        batch_op.drop_index('ix_service_status_moderation')
         batch_op.drop_index(batch_op.f('ix_service_review_due'))
+        batch_op.drop_index('ix_service_public_listing')
+        batch_op.drop_index('ix_service_public_ages')
         batch_op.drop_index(batch_op.f('ix_service_organization_id'))
+        batch_op.drop_index('ix_service_id_public')
 
     op.drop_table('service')
     with op.batch_alter_table('location', schema=None) as batch_op:

@@ -304,23 +304,17 @@ def service_full_record(service: Service) -> JSON:
     return record
 
 
+def _service_at_location(sal: ServiceAtLocation, service: JSON) -> JSON:
+    link = {"id": sal.id, "service_id": sal.service_id, "location_id": sal.location_id,
+            "description": sal.description}
+    return _clean(link) | {"location": location_record(sal.location), "service": service}
+
+
 def service_at_location_summary(sal: ServiceAtLocation) -> JSON:
     """An item of a /service_at_locations page: the link, its location and the service's fields."""
-    return _clean({
-        "id": sal.id,
-        "service_id": sal.service_id,
-        "location_id": sal.location_id,
-        "description": sal.description,
-    }) | {"location": location_record(sal.location),
-          "service": service_summary_record(sal.service)}
+    return _service_at_location(sal, service_summary_record(sal.service))
 
 
 def service_at_location_full(sal: ServiceAtLocation) -> JSON:
     """GET /service_at_locations/{id}: the link with its location and the full service."""
-    return _clean({
-        "id": sal.id,
-        "service_id": sal.service_id,
-        "location_id": sal.location_id,
-        "description": sal.description,
-    }) | {"location": location_record(sal.location),
-          "service": service_full_record(sal.service)}
+    return _service_at_location(sal, service_full_record(sal.service))

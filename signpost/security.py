@@ -15,9 +15,10 @@ import traceback
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, jsonify, request
 
 from signpost.access import PUBLIC, access_rule
+from signpost.errors import render_error
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(self), gyroscope=(), "
@@ -35,8 +36,28 @@ def init_app(app: Flask) -> None:
     csp = content_security_policy(app.config.get("MAP_TILE_URL") or "")
     # First of all before-request hooks, so even a request CSRFProtect rejects has an id.
     app.before_request_funcs.setdefault(None, []).insert(0, _assign_request_id)
+    app.before_request(_refuse_nul_characters)
     app.after_request(lambda response: _add_headers(app, response, csp))
     install_log_scrubbing()
+
+
+def _refuse_nul_characters() -> Response | tuple[Any, int] | None:
+    """Turn away a NUL character in any parameter before it reaches an operation.
+
+    No page or form needs one, and PostgreSQL cannot store one in text, so letting it through
+    would end as a server error deep in a query or a usage count instead of a clear answer.
+    """
+    fields = list(request.args.items(multi=True))
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        fields += list(request.form.items(multi=True))
+    for name, value in fields:
+        if "\x00" in name or "\x00" in value:
+            shown = name.replace("\x00", "")
+            if request.path.startswith("/api/"):
+                return jsonify({"error": "bad_parameter", "parameter": shown,
+                                "message": "contains a character that is not allowed"}), 400
+            return render_error(400)
+    return None
 
 
 def content_security_policy(map_tile_url: str = "") -> str:

@@ -193,3 +193,22 @@ def test_logged_exceptions_are_scrubbed_too(app, caplog):
         logging.getLogger("signpost.test").exception("failed for ann@example.org")
     assert "9434765919" not in caplog.text and "ann@example.org" not in caplog.text
     assert "ValueError: bad value for /people?[query removed]" in caplog.text
+
+
+def test_a_nul_character_in_a_parameter_gets_a_clear_400_and_saves_nothing(client):
+    """PostgreSQL cannot store NUL in text: it must be turned away before any query or count."""
+    from directory.public.feedback import ServiceSuggestion
+    from directory.public.usage import SearchEvent
+    from signpost.extensions import db
+
+    api = client.get("/api/services?taxonomy_term_id=%00")
+    assert api.status_code == 400
+    assert api.get_json() == {"error": "bad_parameter", "parameter": "taxonomy_term_id",
+                              "message": "contains a character that is not allowed"}
+    page = client.get("/search?q=lunch%00club")
+    assert page.status_code == 400
+    assert "Something in that request was not right" in page.get_data(as_text=True)
+    form = client.post("/suggest", data={"name": "Lunch\x00club"})
+    assert form.status_code == 400
+    assert db.session.query(SearchEvent).count() == 0
+    assert db.session.query(ServiceSuggestion).count() == 0

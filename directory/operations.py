@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -105,3 +107,21 @@ def get_public_service(service_id: str) -> Service:
     if service is None:
         raise NotFound(service_id)
     return service
+
+
+def public_services_in_order(ids: Sequence[str]) -> list[Service]:
+    """The public services among `ids`, in the order given, with what a listing line shows.
+
+    An id that is unknown or no longer public is left out, never an error: search hits and
+    shortlists may name a service that has since been unpublished.
+    """
+    if not ids:
+        return []
+    found = db.session.scalars(
+        select(Service).where(Service.id.in_(ids), public_services_filter()).options(
+            selectinload(Service.organization), selectinload(Service.phones),
+            selectinload(Service.schedules),
+            selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location)
+            .selectinload(Location.addresses))).all()
+    by_id = {service.id: service for service in found}
+    return [by_id[i] for i in ids if i in by_id]

@@ -8,15 +8,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from directory import operations
 from directory.models import (
     AccessibilityFeature,
     DeliveryMode,
-    Location,
     Service,
-    ServiceAtLocation,
     TaxonomyTerm,
 )
 from directory.public.display import ContactWay, contact_ways, cost_label, opening_summary
@@ -82,15 +79,7 @@ class ResultRow:
 
 def load_rows(result: SearchResult, *, now: datetime, timezone: str) -> list[ResultRow]:
     """The page's services in rank order, with everything a result line shows, in few queries."""
-    ids = [hit.service_id for hit in result.hits]
-    if not ids:
-        return []
-    services = db.session.scalars(
-        select(Service).where(Service.id.in_(ids), operations.public_services_filter()).options(
-            selectinload(Service.organization), selectinload(Service.phones),
-            selectinload(Service.schedules),
-            selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location)
-            .selectinload(Location.addresses))).all()
+    services = operations.public_services_in_order([hit.service_id for hit in result.hits])
     by_id = {s.id: s for s in services}
     rows = []
     for hit in result.hits:

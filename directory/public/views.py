@@ -19,13 +19,11 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 from xstatic.pkg import leaflet
 
 from directory import operations
-from directory.models import Location, Service, ServiceAtLocation
+from directory.models import Service
 from directory.public import feedback, shortlist
 from directory.public.display import contact_ways, cost_label, opening_rows
 from directory.public.forms import EmailShortlistForm, ReportProblemForm, SuggestServiceForm
@@ -95,26 +93,13 @@ def _safe_next(default: str) -> str:
     return default
 
 
-def _services_in_order(ids: tuple[str, ...]) -> list[Service]:
-    """Public services for the ids, in the shortlist's order, with their contact details."""
-    if not ids:
-        return []
-    found = db.session.scalars(
-        select(Service).where(Service.id.in_(ids), operations.public_services_filter()).options(
-            selectinload(Service.organization), selectinload(Service.phones),
-            selectinload(Service.schedules),
-            selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location)
-            .selectinload(Location.addresses))).all()
-    by_id = {s.id: s for s in found}
-    return [by_id[i] for i in ids if i in by_id]
-
 
 # --- shortlist -------------------------------------------------------------------------------
 
 @bp.get("/shortlist")
 @public
 def shortlist_page() -> str:
-    services = _services_in_order(g.shortlist.ids)
+    services = operations.public_services_in_order(g.shortlist.ids)
     return render_template("public/shortlist.html", services=services, contact_ways=contact_ways,
                            cost_label=cost_label, opening_rows=opening_rows,
                            share_url=_share_url(services), form=EmailShortlistForm())
@@ -123,7 +108,7 @@ def shortlist_page() -> str:
 @bp.get("/shortlist/print")
 @public
 def shortlist_print() -> str:
-    services = _services_in_order(g.shortlist.ids)
+    services = operations.public_services_in_order(g.shortlist.ids)
     return render_template("public/shortlist_print.html", services=services,
                            contact_ways=contact_ways, cost_label=cost_label,
                            opening_rows=opening_rows, share_url=_share_url(services))
@@ -169,7 +154,7 @@ def shortlist_remove() -> BaseResponse:
 def shortlist_shared() -> str:
     """A shared link: shows the listed services and offers to keep them as your shortlist."""
     ids = shortlist.parse_shared_ids(request.args.get("ids", ""))
-    services = _services_in_order(ids)
+    services = operations.public_services_in_order(ids)
     return render_template("public/shortlist_shared.html", services=services,
                            ids=",".join(s.id for s in services), contact_ways=contact_ways,
                            cost_label=cost_label, asked=bool(request.args.get("ids")))
@@ -179,7 +164,7 @@ def shortlist_shared() -> str:
 @public
 def shortlist_keep_shared() -> BaseResponse:
     ids = shortlist.parse_shared_ids(request.form.get("ids", ""))
-    kept = [s.id for s in _services_in_order(ids)]
+    kept = [s.id for s in operations.public_services_in_order(ids)]
     merged = g.shortlist if not g.shortlist.was_tampered else shortlist.Shortlist()
     for service_id in kept:
         merged = merged.with_added(service_id)
@@ -193,7 +178,7 @@ def shortlist_keep_shared() -> BaseResponse:
 @limiter.limit("5 per hour", methods=["POST"])
 def shortlist_email() -> BaseResponse | tuple[str, int]:
     form = EmailShortlistForm()
-    services = _services_in_order(g.shortlist.ids)
+    services = operations.public_services_in_order(g.shortlist.ids)
     if not services:
         flash("Your shortlist is empty, so there is nothing to send yet.", "error")
         return redirect(url_for("public.shortlist_page"))

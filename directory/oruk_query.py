@@ -44,7 +44,7 @@ MAX_AGE = 150
 MAX_PROXIMITY_METRES = 1_000_000
 MAX_SEARCH_LENGTH = 200
 # When a filter the engine cannot apply must be checked afterwards, at most this many hits are
-# gathered from it before paging (ample for a text or place search; noted in the README).
+# gathered from it before paging (ample for a text or place search; noted in docs/directory-data.md).
 ENGINE_HIT_CAP = 1000
 ENGINE_PAGE = 100
 # A filtered listing with at most this many services is paged by looking them up and sorting;

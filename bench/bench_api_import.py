@@ -32,9 +32,14 @@ CODEPOINT = SHARED / "geo" / "codepoint-2014" / "gb_latlon.csv.gz"
 
 
 def make_app(folder: Path, name: str) -> Flask:
-    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / name}.db",
-                       "SEARCH_INDEX_DIR": str(folder / f"{name}-index"), "SECRET_KEY": "bench",
-                       "RATELIMIT_ENABLED": False})
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / name}.db",
+            "SEARCH_INDEX_DIR": str(folder / f"{name}-index"),
+            "SECRET_KEY": "bench",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
 
 
 def load_library_postcodes() -> int:
@@ -49,8 +54,14 @@ def load_library_postcodes() -> int:
         for r in csv.DictReader(handle):
             code = normalise_postcode(r["postcode"])
             if code in wanted:
-                rows.append({"postcode": code, "outcode": code.split()[0],
-                             "latitude": float(r["latitude"]), "longitude": float(r["longitude"])})
+                rows.append(
+                    {
+                        "postcode": code,
+                        "outcode": code.split()[0],
+                        "latitude": float(r["latitude"]),
+                        "longitude": float(r["longitude"]),
+                    }
+                )
     db.session.execute(Postcode.__table__.insert(), rows)
     db.session.commit()
     return len(rows)
@@ -71,8 +82,10 @@ def bench_libraries(folder: Path) -> None:
         start, cpu = time.perf_counter(), time.process_time()
         again = run_import(LIBRARIES, "uk-libraries")
         again_wall, again_cpu = time.perf_counter() - start, time.process_time() - cpu
-    print(f"libraries: {summary} ({found} postcodes known) in {took:.1f} s, CPU {took_cpu:.1f} s "
-          f"(target <= 15 s); re-import: {again} in {again_wall:.1f} s, CPU {again_cpu:.1f} s")
+    print(
+        f"libraries: {summary} ({found} postcodes known) in {took:.1f} s, CPU {took_cpu:.1f} s "
+        f"(target <= 15 s); re-import: {again} in {again_wall:.1f} s, CPU {again_cpu:.1f} s"
+    )
 
 
 def make_json(folder: Path, n: int) -> Path:
@@ -111,22 +124,46 @@ def percentile(ms: list[float], share: float) -> float:
 def report(label: str, by_kind: dict[str, list[float]], target: float) -> None:
     every = [m for ms in by_kind.values() for m in ms]
     p95 = percentile(every, 0.95)
-    print(f"{label}: {len(every)} requests, p50 {statistics.median(every):.1f} ms, "
-          f"p95 {p95:.1f} ms, max {max(every):.1f} ms (target p95 <= {target:.0f} ms: "
-          f"{'met' if p95 <= target else 'MISSED'})")
+    print(
+        f"{label}: {len(every)} requests, p50 {statistics.median(every):.1f} ms, "
+        f"p95 {p95:.1f} ms, max {max(every):.1f} ms (target p95 <= {target:.0f} ms: "
+        f"{'met' if p95 <= target else 'MISSED'})"
+    )
     if len(by_kind) > 1:
         for kind, ms in sorted(by_kind.items()):
-            print(f"    {kind:<22} n={len(ms):<4} p50 {statistics.median(ms):6.1f} ms  "
-                  f"p95 {percentile(ms, 0.95):6.1f} ms")
+            print(
+                f"    {kind:<22} n={len(ms):<4} p50 {statistics.median(ms):6.1f} ms  "
+                f"p95 {percentile(ms, 0.95):6.1f} ms"
+            )
 
 
 # The /api/services mix: (kind, share). Listing pages first, middle and last, a few filters and
 # text search, as a consumer walking or querying the directory would ask.
-LIST_MIX = (("page first", 0.15), ("page middle", 0.2), ("page last", 0.15),
-            ("page middle x100", 0.05), ("taxonomy_term_id", 0.1), ("age", 0.1),
-            ("day", 0.05), ("day+start_time", 0.05), ("search", 0.15))
-SEARCH_WORDS = ("lunch club", "befriending", "food bank", "dementia", "advice", "walking",
-                "carers", "debt", "youth", "yoga", "library", "mental health")
+LIST_MIX = (
+    ("page first", 0.15),
+    ("page middle", 0.2),
+    ("page last", 0.15),
+    ("page middle x100", 0.05),
+    ("taxonomy_term_id", 0.1),
+    ("age", 0.1),
+    ("day", 0.05),
+    ("day+start_time", 0.05),
+    ("search", 0.15),
+)
+SEARCH_WORDS = (
+    "lunch club",
+    "befriending",
+    "food bank",
+    "dementia",
+    "advice",
+    "walking",
+    "carers",
+    "debt",
+    "youth",
+    "yoga",
+    "library",
+    "mental health",
+)
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -155,7 +192,9 @@ def list_urls(app: Flask, requests: int, rng: random.Random) -> list[tuple[str, 
             per_page = 100 if kind.endswith("x100") else 20
             query = f"per_page={per_page}"
             last = pages(query)
-            page = {"page first": 1, "page last": last}.get(kind) or rng.randint(2, max(2, last - 1))
+            page = {"page first": 1, "page last": last}.get(kind) or rng.randint(
+                2, max(2, last - 1)
+            )
             url = f"/api/services?{query}&page={page}"
         elif kind == "taxonomy_term_id":
             url = any_page(f"taxonomy_term_id={rng.choice(terms)}")
@@ -165,7 +204,9 @@ def list_urls(app: Flask, requests: int, rng: random.Random) -> list[tuple[str, 
         elif kind == "day":
             url = any_page(f"day={rng.choice(DAYS)}")
         elif kind == "day+start_time":
-            url = any_page(f"day={rng.choice(DAYS)}&start_time={rng.choice(('09:30', '14:00', '19:00'))}")
+            url = any_page(
+                f"day={rng.choice(DAYS)}&start_time={rng.choice(('09:30', '14:00', '19:00'))}"
+            )
         else:
             url = any_page(f"search={rng.choice(SEARCH_WORDS).replace(' ', '+')}")
         urls.append((kind, url))
@@ -179,12 +220,17 @@ def bench_api(app: Flask, requests: int) -> None:
 
     with app.app_context():
         rng = random.Random(7)
-        ids = list(db.session.scalars(db.select(Service.id).where(public_services_filter())
-                                      .order_by(Service.id)))
+        ids = list(
+            db.session.scalars(
+                db.select(Service.id).where(public_services_filter()).order_by(Service.id)
+            )
+        )
         lists = list_urls(app, requests, rng)
         ones = [("one service", f"/api/services/{rng.choice(ids)}") for _ in range(requests)]
-        print(f"API at {len(ids)} public services (load average now "
-              f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}):")
+        print(
+            f"API at {len(ids)} public services (load average now "
+            f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}):"
+        )
         report("GET /api/services (mix)", timed_requests(app, lists), 50)
         report("GET /api/services/{id}", timed_requests(app, ones), 20)
 
@@ -201,9 +247,11 @@ def bench_services(folder: Path, n: int, requests: int) -> None:
         start, cpu = time.perf_counter(), time.process_time()
         summary = run_import(path, "oruk-json")
         took, took_cpu = time.perf_counter() - start, time.process_time() - cpu
-        print(f"oruk-json import of {n} services: {summary} in {took:.1f} s, CPU {took_cpu:.1f} s "
-              f"(target <= 90 s at 50,000; wall time is skewed by other load on a shared "
-              f"machine, CPU time is this process alone)")
+        print(
+            f"oruk-json import of {n} services: {summary} in {took:.1f} s, CPU {took_cpu:.1f} s "
+            f"(target <= 90 s at 50,000; wall time is skewed by other load on a shared "
+            f"machine, CPU time is this process alone)"
+        )
     bench_api(app, requests)
 
 
@@ -212,11 +260,14 @@ def main() -> None:
     parser.add_argument("--services", type=int, default=50_000)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--skip-libraries", action="store_true")
-    parser.add_argument("--db-dir", type=Path,
-                        help="work here and keep the databases (default: a temporary folder)")
-    parser.add_argument("--api-only", action="store_true",
-                        help="only time the API, on the imported database an earlier run left "
-                             "in --db-dir")
+    parser.add_argument(
+        "--db-dir", type=Path, help="work here and keep the databases (default: a temporary folder)"
+    )
+    parser.add_argument(
+        "--api-only",
+        action="store_true",
+        help="only time the API, on the imported database an earlier run left in --db-dir",
+    )
     args = parser.parse_args()
     if args.api_only:
         if args.db_dir is None:

@@ -32,8 +32,14 @@ def _app(url: str):  # noqa: ANN202
     sys.path.insert(0, str(ROOT))
     from signpost import create_app
 
-    return create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
-                       "SEARCH_INDEX_DIR": tempfile.mkdtemp(prefix="bench-index-")})
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SEARCH_INDEX_DIR": tempfile.mkdtemp(prefix="bench-index-"),
+        }
+    )
 
 
 def _fresh_schema() -> None:
@@ -71,8 +77,14 @@ def run_import(url: str, path: str) -> dict:
 
         rows = db.session.scalar(select(func.count()).select_from(Postcode))
         outcodes = db.session.scalar(select(func.count()).select_from(Outcode))
-    return {"rows": rows, "outcodes": outcodes, "seconds": seconds, "skipped": sum(report.skipped.values()),
-            "cpu": cpu, "peak_rss_mb": _peak_rss_mb()}
+    return {
+        "rows": rows,
+        "outcodes": outcodes,
+        "seconds": seconds,
+        "skipped": sum(report.skipped.values()),
+        "cpu": cpu,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
 
 
 def run_reference(url: str, path: str) -> dict:
@@ -86,15 +98,24 @@ def run_reference(url: str, path: str) -> dict:
 
         started, cpu_started = time.perf_counter(), _cpu_seconds()
         done = 0
-        with gzip.open(path, "rt", newline="") if path.endswith(".gz") else open(path, newline="") as f:
+        with (
+            gzip.open(path, "rt", newline="")
+            if path.endswith(".gz")
+            else open(path, newline="") as f
+        ):
             for row in csv.DictReader(f):
                 postcode = normalise_postcode(row["postcode"])
                 if not postcode or not row["latitude"]:
                     continue
-                db.session.add(Postcode(postcode=postcode, outcode=postcode.split()[0],
-                                        latitude=float(row["latitude"]),
-                                        longitude=float(row["longitude"]),
-                                        district_code=row["Admin_district_code"] or None))
+                db.session.add(
+                    Postcode(
+                        postcode=postcode,
+                        outcode=postcode.split()[0],
+                        latitude=float(row["latitude"]),
+                        longitude=float(row["longitude"]),
+                        district_code=row["Admin_district_code"] or None,
+                    )
+                )
                 done += 1
                 if done % 1000 == 0:
                     db.session.flush()
@@ -106,15 +127,21 @@ def run_reference(url: str, path: str) -> dict:
 
 
 def _child(kind: str, url: str, path: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", kind, "--url", url, "--file", path],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--url", url, "--file", path],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _print(label: str, result: dict) -> None:
     rate = result["rows"] / result["seconds"]
-    print(f"{label:<40} {result['rows']:>10,} rows {result['seconds']:>6.1f} s {rate:>9,.0f} rows/s "
-          f"(client CPU {result['cpu']:.1f} s) peak RSS {result['peak_rss_mb']:>4.0f} MB")
+    print(
+        f"{label:<40} {result['rows']:>10,} rows {result['seconds']:>6.1f} s {rate:>9,.0f} rows/s "
+        f"(client CPU {result['cpu']:.1f} s) peak RSS {result['peak_rss_mb']:>4.0f} MB"
+    )
 
 
 def main() -> None:
@@ -130,8 +157,10 @@ def main() -> None:
         print(json.dumps(runner(args.url, args.file)))
         return
 
-    print(f"File: {args.file} ({os.path.getsize(args.file) / 1e6:.0f} MB); {os.cpu_count()} CPUs; "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"File: {args.file} ({os.path.getsize(args.file) / 1e6:.0f} MB); {os.cpu_count()} CPUs; "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     backends = []
     with tempfile.TemporaryDirectory(prefix="bench-geo-") as tmp:
         backends.append(("SQLite", "sqlite:///" + os.path.join(tmp, "bench.db")))
@@ -140,16 +169,22 @@ def main() -> None:
         for name, url in backends:
             result = _child("import", url, args.file)
             _print(f"{name}: import-postcodes (all)", result)
-            print(f"{'':<40} {result['outcodes']:,} outcodes derived; {result['skipped']:,} rows skipped")
-            verdict = "meets" if result["seconds"] < 60 and result["peak_rss_mb"] < 500 else "MISSES"
+            print(
+                f"{'':<40} {result['outcodes']:,} outcodes derived; {result['skipped']:,} rows skipped"
+            )
+            verdict = (
+                "meets" if result["seconds"] < 60 and result["peak_rss_mb"] < 500 else "MISSES"
+            )
             print(f"{'':<40} {verdict} the target (< 60 s, < 500 MB)")
             if args.skip_reference:
                 continue
             ref = _child("reference", url, args.file)
             _print(f"{name}: naive ORM, first {REFERENCE_ROWS:,}", ref)
             estimate = result["rows"] / (ref["rows"] / ref["seconds"])
-            print(f"{'':<40} extrapolated to all rows: {estimate:,.0f} s "
-                  f"({estimate / result['seconds']:.1f}x slower than the importer)")
+            print(
+                f"{'':<40} extrapolated to all rows: {estimate:,.0f} s "
+                f"({estimate / result['seconds']:.1f}x slower than the importer)"
+            )
 
 
 if __name__ == "__main__":

@@ -34,21 +34,29 @@ from bench.queries import KINDS, BenchQuery, build_queries
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WARM_SEED_OFFSET = 1000  # the warm-up sample's seed: same kinds, different queries
-TARGETS = {"p95_ms": 50.0, "rebuild_per_s": 1000.0, "edit_s": 1.0, "rss_mb": 300.0,
-           "ratio": 3.0, "page_p95_ms": 100.0}
+TARGETS = {
+    "p95_ms": 50.0,
+    "rebuild_per_s": 1000.0,
+    "edit_s": 1.0,
+    "rss_mb": 300.0,
+    "ratio": 3.0,
+    "page_p95_ms": 100.0,
+}
 
 
 def make_app(db_path: Path, index_dir: Path) -> Flask:
     """An app on its own SQLite file and index folder (search changes applied inline)."""
     from signpost import create_app
 
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
-        "SEARCH_INDEX_DIR": str(index_dir),
-        "SECRET_KEY": "benchmark-only-" + "x" * 32,
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-    })
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
+            "SEARCH_INDEX_DIR": str(index_dir),
+            "SECRET_KEY": "benchmark-only-" + "x" * 32,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     import search_index.models  # noqa: F401  (the outbox table, in case the app has not)
     from search_index import events
 
@@ -60,10 +68,18 @@ def to_request(q: BenchQuery) -> Any:
     """The engine's SearchRequest for a benchmark query."""
     from search_index import SearchRequest
 
-    return SearchRequest(text=q.text, where=q.where, radius_miles=q.radius_miles,
-                         term_ids=q.term_slugs, free_only=q.free_only, day=q.day,
-                         at_time=q.at_time, modes=q.modes, age=q.age,
-                         accessibility=q.accessibility)
+    return SearchRequest(
+        text=q.text,
+        where=q.where,
+        radius_miles=q.radius_miles,
+        term_ids=q.term_slugs,
+        free_only=q.free_only,
+        day=q.day,
+        at_time=q.at_time,
+        modes=q.modes,
+        age=q.age,
+        accessibility=q.accessibility,
+    )
 
 
 @dataclass
@@ -85,14 +101,17 @@ def guarded(fn: Callable[[BenchQuery], Any]) -> Callable[[BenchQuery], Any]:
     return call
 
 
-def time_calls(fn: Callable[[BenchQuery], Any], queries: Sequence[BenchQuery],
-               warmup: int = 1, warm_queries: Sequence[BenchQuery] | None = None
-               ) -> tuple[list[float], list[Any]]:
+def time_calls(
+    fn: Callable[[BenchQuery], Any],
+    queries: Sequence[BenchQuery],
+    warmup: int = 1,
+    warm_queries: Sequence[BenchQuery] | None = None,
+) -> tuple[list[float], list[Any]]:
     """Run `warm_queries` (a different sample of the same kinds, so the timed queries are
     not cached answers) `warmup` times untimed, then the mix once timed; (ms, results)."""
     fn = guarded(fn)
     for _ in range(warmup):
-        for q in (warm_queries if warm_queries is not None else queries):
+        for q in warm_queries if warm_queries is not None else queries:
             fn(q)
     times, results = [], []
     for q in queries:
@@ -103,8 +122,13 @@ def time_calls(fn: Callable[[BenchQuery], Any], queries: Sequence[BenchQuery],
 
 
 def summary(ms: list[float]) -> dict[str, float]:
-    return {"p50": percentile(ms, 50), "p95": percentile(ms, 95), "p99": percentile(ms, 99),
-            "mean": statistics.fmean(ms) if ms else float("nan"), "max": max(ms, default=0.0)}
+    return {
+        "p50": percentile(ms, 50),
+        "p95": percentile(ms, 95),
+        "p99": percentile(ms, 99),
+        "mean": statistics.fmean(ms) if ms else float("nan"),
+        "max": max(ms, default=0.0),
+    }
 
 
 @dataclass
@@ -135,21 +159,34 @@ class SizeReport:
 
 def _cpu_s() -> float:
     """CPU seconds of this process and its finished children (the machine may be shared)."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
-        resource.RUSAGE_CHILDREN)
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def run_size(n: int, queries: list[BenchQuery], warm: list[BenchQuery], workdir: Path, seed: int,
-             warmup: int, results_page: bool, reference: bool) -> SizeReport:
+def run_size(
+    n: int,
+    queries: list[BenchQuery],
+    warm: list[BenchQuery],
+    workdir: Path,
+    seed: int,
+    warmup: int,
+    results_page: bool,
+    reference: bool,
+) -> SizeReport:
     from bench.corpus import write_corpus
     from search_index import search_services
     from search_index.sync import rebuild
     from signpost.extensions import db
 
     rep = SizeReport(n)
-    db_path, index_dir, ref_path = (workdir / f"signpost-{n}.db", workdir / f"index-{n}",
-                                    workdir / f"fts5-{n}.db")
+    db_path, index_dir, ref_path = (
+        workdir / f"signpost-{n}.db",
+        workdir / f"index-{n}",
+        workdir / f"fts5-{n}.db",
+    )
     for p in (db_path, ref_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")):
         p.unlink(missing_ok=True)
     shutil.rmtree(index_dir, ignore_errors=True)
@@ -165,11 +202,14 @@ def run_size(n: int, queries: list[BenchQuery], warm: list[BenchQuery], workdir:
         rep.indexed = rebuild(app)
         rep.rebuild_s = time.perf_counter() - t0
         rep.rebuild_cpu_s = _cpu_s() - cpu0
-        _say(f"  rebuild: {rep.indexed:,} documents in {rep.rebuild_s:.1f} s = {rep.rate:,.0f}/s "
-             f"({rep.rebuild_cpu_s:.1f} CPU s, load average {os.getloadavg()[0]:.1f})")
+        _say(
+            f"  rebuild: {rep.indexed:,} documents in {rep.rebuild_s:.1f} s = {rep.rate:,.0f}/s "
+            f"({rep.rebuild_cpu_s:.1f} CPU s, load average {os.getloadavg()[0]:.1f})"
+        )
 
-        engine_ms, engine_res = time_calls(lambda q: search_services(to_request(q)), queries,
-                                           warmup, warm)
+        engine_ms, engine_res = time_calls(
+            lambda q: search_services(to_request(q)), queries, warmup, warm
+        )
         rep.engine = summary(engine_ms)
         rep.engine_by_kind = _p95_by_kind(queries, engine_ms)
         rep.engine_zero = sum(1 for r in engine_res if r.total == 0)
@@ -201,15 +241,19 @@ def run_size(n: int, queries: list[BenchQuery], warm: list[BenchQuery], workdir:
     close_cached_searchers()
     rep.memory = memory_probe(db_path, index_dir, len(queries), seed)
     if rep.memory:
-        _say(f"  fresh process: first search (opens the index) {rep.memory['open_ms']:.0f} ms, "
-             f"then cold p50 {rep.memory['cold_p50']:.1f} ms, p95 {rep.memory['cold_p95']:.1f} ms;"
-             f" RSS {rep.memory['rss_mb']:.0f} MB, peak {rep.memory['peak_mb']:.0f} MB")
+        _say(
+            f"  fresh process: first search (opens the index) {rep.memory['open_ms']:.0f} ms, "
+            f"then cold p50 {rep.memory['cold_p50']:.1f} ms, p95 {rep.memory['cold_p95']:.1f} ms;"
+            f" RSS {rep.memory['rss_mb']:.0f} MB, peak {rep.memory['peak_mb']:.0f} MB"
+        )
     return rep
 
 
 def _p95_by_kind(queries: Sequence[BenchQuery], ms: Sequence[float]) -> dict[str, float]:
-    return {kind: percentile([t for q, t in zip(queries, ms, strict=True) if q.kind == kind], 95)
-            for kind in KINDS}
+    return {
+        kind: percentile([t for q, t in zip(queries, ms, strict=True) if q.kind == kind], 95)
+        for kind in KINDS
+    }
 
 
 def _overlap(engine_res: Sequence[Any], ref_res: Sequence[Any]) -> float:
@@ -223,14 +267,15 @@ def _overlap(engine_res: Sequence[Any], ref_res: Sequence[Any]) -> float:
     return statistics.fmean(shares) if shares else 0.0
 
 
-def edit_visible(results: Sequence[Any], tries: int = 5, timeout: float = 10.0
-                 ) -> tuple[list[float], list[float]]:
+def edit_visible(
+    results: Sequence[Any], tries: int = 5, timeout: float = 10.0
+) -> tuple[list[float], list[float]]:
     """Rename services to include a new word; seconds from commit start until search finds it."""
     from directory.models import Service
     from search_index import SearchRequest, search_services
     from signpost.extensions import db
 
-    ids = [h.service_id for r in results for h in r.hits][: tries * 7: 7]
+    ids = [h.service_id for r in results for h in r.hits][: tries * 7 : 7]
     visible, commits = [], []
     for i, sid in enumerate(ids):
         word = f"zyxquorbit{i}"
@@ -251,8 +296,9 @@ def edit_visible(results: Sequence[Any], tries: int = 5, timeout: float = 10.0
     return visible, commits
 
 
-def time_results_page(app: Flask, queries: Sequence[BenchQuery], warmup: int,
-                      warm: Sequence[BenchQuery]) -> dict[str, float]:
+def time_results_page(
+    app: Flask, queries: Sequence[BenchQuery], warmup: int, warm: Sequence[BenchQuery]
+) -> dict[str, float]:
     """Server time of the public results page through the Flask test client, if it exists."""
     rules = {r.rule for r in app.url_map.iter_rules()}
     if "/search" not in rules:
@@ -284,8 +330,18 @@ def time_results_page(app: Flask, queries: Sequence[BenchQuery], warmup: int,
 
 def memory_probe(db_path: Path, index_dir: Path, count: int, seed: int) -> dict[str, float]:
     """RSS of a fresh process that opens the app and index and runs the whole mix once."""
-    cmd = [sys.executable, "-m", "bench.bench_search", "--memory-probe", str(db_path),
-           str(index_dir), "--queries", str(count), "--seed", str(seed)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.bench_search",
+        "--memory-probe",
+        str(db_path),
+        str(index_dir),
+        "--queries",
+        str(count),
+        "--seed",
+        str(seed),
+    ]
     out = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         _say("  memory probe failed:\n" + out.stderr[-2000:])
@@ -320,10 +376,18 @@ def run_memory_probe(db_path: str, index_dir: str, count: int, seed: int) -> Non
         rss = _status_mb("VmRSS")
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent (here the
     # benchmark, corpus and all), so it overstated this process's peak.
-    print(json.dumps({"app_rss_mb": round(base, 1), "rss_mb": round(rss, 1),
-                      "peak_mb": round(_status_mb("VmHWM"), 1),
-                      "open_ms": round(open_ms, 1), "cold_p50": round(percentile(cold, 50), 2),
-                      "cold_p95": round(percentile(cold, 95), 2)}))
+    print(
+        json.dumps(
+            {
+                "app_rss_mb": round(base, 1),
+                "rss_mb": round(rss, 1),
+                "peak_mb": round(_status_mb("VmHWM"), 1),
+                "open_ms": round(open_ms, 1),
+                "cold_p50": round(percentile(cold, 50), 2),
+                "cold_p95": round(percentile(cold, 95), 2),
+            }
+        )
+    )
 
 
 def _say(text: str) -> None:
@@ -337,48 +401,73 @@ def _fmt(value: float | None, spec: str = ".1f") -> str:
 def print_report(reports: list[SizeReport], queries: list[BenchQuery]) -> None:
     kinds = {k: sum(1 for q in queries if q.kind == k) for k in KINDS}
     _say(f"\nQuery mix: {len(queries)} queries: " + ", ".join(f"{k} {c}" for k, c in kinds.items()))
-    _say("\nLatency of search_services vs SQLite FTS5 reference (ms; timed queries not seen "
-         "before: warmed up on a different sample of the same kinds)")
-    head = (f"{'N':>8} | {'engine p50':>10} {'p95':>7} {'p99':>7} | {'fts5 p50':>8} {'p95':>7} "
-            f"{'p99':>7} | {'p95 ratio':>9} | {'zero hits e/f':>13} | {'top5 overlap':>12}")
+    _say(
+        "\nLatency of search_services vs SQLite FTS5 reference (ms; timed queries not seen "
+        "before: warmed up on a different sample of the same kinds)"
+    )
+    head = (
+        f"{'N':>8} | {'engine p50':>10} {'p95':>7} {'p99':>7} | {'fts5 p50':>8} {'p95':>7} "
+        f"{'p99':>7} | {'p95 ratio':>9} | {'zero hits e/f':>13} | {'top5 overlap':>12}"
+    )
     _say(head)
     _say("-" * len(head))
     for r in reports:
         ratio = r.engine["p95"] / r.ref["p95"] if r.ref else float("nan")
-        _say(f"{r.n:>8,} | {_fmt(r.engine['p50']):>10} {_fmt(r.engine['p95']):>7} "
-             f"{_fmt(r.engine['p99']):>7} | {_fmt(r.ref.get('p50')):>8} {_fmt(r.ref.get('p95')):>7} "
-             f"{_fmt(r.ref.get('p99')):>7} | {_fmt(ratio, '.2f'):>8}x | "
-             f"{f'{r.engine_zero}/{r.ref_zero}':>13} | {r.overlap_top5:>11.0%}")
+        _say(
+            f"{r.n:>8,} | {_fmt(r.engine['p50']):>10} {_fmt(r.engine['p95']):>7} "
+            f"{_fmt(r.engine['p99']):>7} | {_fmt(r.ref.get('p50')):>8} {_fmt(r.ref.get('p95')):>7} "
+            f"{_fmt(r.ref.get('p99')):>7} | {_fmt(ratio, '.2f'):>8}x | "
+            f"{f'{r.engine_zero}/{r.ref_zero}':>13} | {r.overlap_top5:>11.0%}"
+        )
     for r in reports:
         if r.engine_errors:
-            _say(f"N = {r.n:,}: {len(r.engine_errors)} engine queries raised (timed as failures); "
-                 f"first: {r.engine_errors[0]}")
+            _say(
+                f"N = {r.n:,}: {len(r.engine_errors)} engine queries raised (timed as failures); "
+                f"first: {r.engine_errors[0]}"
+            )
     _say("\nCold: a fresh process, each query seen for the first time (ms)")
     _say(f"{'N':>8} | {'first search (opens index)':>26} | {'cold p50':>8} | {'cold p95':>8}")
     for r in reports:
         if r.memory:
-            _say(f"{r.n:>8,} | {r.memory.get('open_ms', 0):>26.0f} | "
-                 f"{r.memory.get('cold_p50', 0):>8.1f} | {r.memory.get('cold_p95', 0):>8.1f}")
+            _say(
+                f"{r.n:>8,} | {r.memory.get('open_ms', 0):>26.0f} | "
+                f"{r.memory.get('cold_p50', 0):>8.1f} | {r.memory.get('cold_p95', 0):>8.1f}"
+            )
     _say("\np95 by query kind, engine / fts5 (ms)")
     _say(f"{'N':>8} | " + " | ".join(f"{k:>18}" for k in KINDS))
     for r in reports:
-        _say(f"{r.n:>8,} | " + " | ".join(
-            f"{_fmt(r.engine_by_kind.get(k)):>8} / {_fmt(r.ref_by_kind.get(k)):>7}" for k in KINDS))
+        _say(
+            f"{r.n:>8,} | "
+            + " | ".join(
+                f"{_fmt(r.engine_by_kind.get(k)):>8} / {_fmt(r.ref_by_kind.get(k)):>7}"
+                for k in KINDS
+            )
+        )
     _say("\nIndexing, freshness and memory")
-    head = (f"{'N':>8} | {'corpus s':>8} | {'rebuild s':>9} | {'CPU s':>6} | {'svc/s':>7} | "
-            f"{'fts5 build s':>12} | "
-            f"{'edit visible s (median/max)':>27} | {'RSS MB (app/after/peak)':>23} | {'page p95 ms':>11}")
+    head = (
+        f"{'N':>8} | {'corpus s':>8} | {'rebuild s':>9} | {'CPU s':>6} | {'svc/s':>7} | "
+        f"{'fts5 build s':>12} | "
+        f"{'edit visible s (median/max)':>27} | {'RSS MB (app/after/peak)':>23} | {'page p95 ms':>11}"
+    )
     _say(head)
     _say("-" * len(head))
     for r in reports:
-        edit = (f"{statistics.median(r.edit_s):.3f} / {max(r.edit_s):.3f}" if r.edit_s else "-")
-        mem = (f"{r.memory.get('app_rss_mb', 0):.0f} / {r.memory.get('rss_mb', 0):.0f} / "
-               f"{r.memory.get('peak_mb', 0):.0f}" if r.memory else "-")
-        _say(f"{r.n:>8,} | {r.corpus_s:>8.1f} | {r.rebuild_s:>9.1f} | {r.rebuild_cpu_s:>6.1f} | "
-             f"{r.rate:>7,.0f} | "
-             f"{r.ref_build_s:>12.1f} | {edit:>27} | {mem:>23} | {_fmt(r.page.get('p95')):>11}")
-    _say("\nTargets at N = 50,000: p95 <= 50 ms, within 3x of FTS5 at p95, rebuild >= 1,000/s, "
-         "edit visible <= 1 s, RSS <= 300 MB, results page p95 <= 100 ms.")
+        edit = f"{statistics.median(r.edit_s):.3f} / {max(r.edit_s):.3f}" if r.edit_s else "-"
+        mem = (
+            f"{r.memory.get('app_rss_mb', 0):.0f} / {r.memory.get('rss_mb', 0):.0f} / "
+            f"{r.memory.get('peak_mb', 0):.0f}"
+            if r.memory
+            else "-"
+        )
+        _say(
+            f"{r.n:>8,} | {r.corpus_s:>8.1f} | {r.rebuild_s:>9.1f} | {r.rebuild_cpu_s:>6.1f} | "
+            f"{r.rate:>7,.0f} | "
+            f"{r.ref_build_s:>12.1f} | {edit:>27} | {mem:>23} | {_fmt(r.page.get('p95')):>11}"
+        )
+    _say(
+        "\nTargets at N = 50,000: p95 <= 50 ms, within 3x of FTS5 at p95, rebuild >= 1,000/s, "
+        "edit visible <= 1 s, RSS <= 300 MB, results page p95 <= 100 ms."
+    )
     for r in reports:
         if r.n == 50_000:
             checks = {
@@ -390,22 +479,37 @@ def print_report(reports: list[SizeReport], queries: list[BenchQuery]) -> None:
             }
             if r.page:
                 checks["page p95 <= 100 ms"] = r.page["p95"] <= TARGETS["page_p95_ms"]
-            _say("At 50,000: " + ", ".join(f"{k}: {'met' if ok else 'MISSED'}"
-                                           for k, ok in checks.items()))
+            _say(
+                "At 50,000: "
+                + ", ".join(f"{k}: {'met' if ok else 'MISSED'}" for k, ok in checks.items())
+            )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="5000,20000,50000",
-                        help="comma-separated corpus sizes (default 5000,20000,50000)")
+    parser.add_argument(
+        "--sizes",
+        default="5000,20000,50000",
+        help="comma-separated corpus sizes (default 5000,20000,50000)",
+    )
     parser.add_argument("--queries", type=int, default=240, help="queries in the mix (>= 200)")
-    parser.add_argument("--db-dir", default=None, help="folder for databases and indexes "
-                        "(default: a temporary folder, removed afterwards)")
+    parser.add_argument(
+        "--db-dir",
+        default=None,
+        help="folder for databases and indexes (default: a temporary folder, removed afterwards)",
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--warmup", type=int, default=1,
-                        help="untimed passes of a different sample of the mix first")
-    parser.add_argument("--results-page", action="store_true",
-                        help="also time the public /search page through the Flask test client")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=1,
+        help="untimed passes of a different sample of the mix first",
+    )
+    parser.add_argument(
+        "--results-page",
+        action="store_true",
+        help="also time the public /search page through the Flask test client",
+    )
     parser.add_argument("--no-reference", action="store_true", help="skip the FTS5 reference")
     parser.add_argument("--memory-probe", nargs=2, metavar=("DB", "INDEX"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -422,15 +526,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     queries = build_queries(args.queries, args.seed)
     warm = build_queries(args.queries, args.seed + WARM_SEED_OFFSET)
-    _say(f"Search benchmark: sizes {sizes}, {len(queries)} queries, seed {args.seed}, "
-         f"files in {workdir}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
-         f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    _say(
+        f"Search benchmark: sizes {sizes}, {len(queries)} queries, seed {args.seed}, "
+        f"files in {workdir}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     reports = []
     try:
         for n in sizes:
             _say(f"\nN = {n:,}")
-            reports.append(run_size(n, queries, warm, workdir, args.seed, args.warmup,
-                                    args.results_page, not args.no_reference))
+            reports.append(
+                run_size(
+                    n,
+                    queries,
+                    warm,
+                    workdir,
+                    args.seed,
+                    args.warmup,
+                    args.results_page,
+                    not args.no_reference,
+                )
+            )
     finally:
         if not args.db_dir:
             shutil.rmtree(workdir, ignore_errors=True)

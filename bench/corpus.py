@@ -107,8 +107,14 @@ def load_outcodes(path: Path = OUTCODES_CSV) -> list[OutcodeRow]:
         for rec in csv.DictReader(fh):
             if rec["country"] not in GB_COUNTRIES or not rec["latitude"]:
                 continue
-            rows.append(OutcodeRow(rec["postcode"].strip().upper(), float(rec["latitude"]),
-                                   float(rec["longitude"]), (rec["town"] or "").strip()))
+            rows.append(
+                OutcodeRow(
+                    rec["postcode"].strip().upper(),
+                    float(rec["latitude"]),
+                    float(rec["longitude"]),
+                    (rec["town"] or "").strip(),
+                )
+            )
     rows.sort(key=lambda r: _outcode_key(r.outcode))
     return rows
 
@@ -186,10 +192,17 @@ class _Generator:
                 break
         w += [w[-1]] * (3 - len(w))
         values = {
-            **slots, "adj": self.adj(rng), "venue": self.venue(rng), "freq": self.freq(rng),
+            **slots,
+            "adj": self.adj(rng),
+            "venue": self.venue(rng),
+            "freq": self.freq(rng),
             "audience": slots["audience"],
-            "word1": w[0], "word2": w[1], "word3": w[2], "role": self.role(rng),
-            "access": self.access(rng).capitalize(), "access2": self.access(rng),
+            "word1": w[0],
+            "word2": w[1],
+            "word3": w[2],
+            "role": self.role(rng),
+            "access": self.access(rng).capitalize(),
+            "access2": self.access(rng),
             "count": str(rng.randrange(40, 2400, 10)),
         }
         values["role_cap"] = values["role"].capitalize()
@@ -235,22 +248,38 @@ class _Generator:
             self.org = (_uuid(rng), org_name, oc)
         org_id, org_name, org_oc = self.org  # type: ignore[misc]
         # Most services sit near their organisation; some are elsewhere in the country.
-        oc = org_oc if rng.random() < 0.7 else self._neighbour(org_oc) if rng.random() < 0.8 \
+        oc = (
+            org_oc
+            if rng.random() < 0.7
+            else self._neighbour(org_oc)
+            if rng.random() < 0.8
             else rng.choice(self.outcodes)
+        )
         town = oc.town or oc.outcode
         modes = self._modes(cat)
         min_age, max_age = self._ages(cat)
         audience = self._audience(min_age, max_age)
-        slots = {"org": org_name, "town": town, "audience": audience,
-                 "noun": self.cat_nouns[cat.name](rng)}
+        slots = {
+            "org": org_name,
+            "town": town,
+            "audience": audience,
+            "noun": self.cat_nouns[cat.name](rng),
+        }
         opener = self._fill(self.opener(rng), slots, cat)
         middles = [self._fill(self.middle(rng), slots, cat) for _ in range(rng.randint(1, 3))]
         closer = self._fill(self.closer(rng), slots, cat)
         description = " ".join(s for s in [opener, *middles, closer] if s)
 
         is_free = rng.random() < cat.free_share
-        cost = None if is_free else Decimal(rng.choice(["1.00", "2.00", "2.50", "3.00", "4.00",
-                                                         "5.00", "7.50", "10.00", "15.00"]))
+        cost = (
+            None
+            if is_free
+            else Decimal(
+                rng.choice(
+                    ["1.00", "2.00", "2.50", "3.00", "4.00", "5.00", "7.50", "10.00", "15.00"]
+                )
+            )
+        )
         terms = [slugify(cat.name)]
         if rng.random() < 0.25:
             other_parent, other = self.pick_leaf(rng)
@@ -265,20 +294,34 @@ class _Generator:
         elif roll < 0.04:
             status = ServiceStatus.INACTIVE
         svc = CorpusService(
-            id=_uuid(rng), organization_id=org_id, organization_name=org_name,
-            new_organization=new_org, name=self._name(cat, town, org_name)[:255],
-            summary=opener[:300], description=description,
+            id=_uuid(rng),
+            organization_id=org_id,
+            organization_name=org_name,
+            new_organization=new_org,
+            name=self._name(cat, town, org_name)[:255],
+            summary=opener[:300],
+            description=description,
             eligibility=self._eligibility(audience, min_age, max_age),
-            min_age=min_age, max_age=max_age, is_free=is_free,
-            fees=None if is_free else f"£{cost} per session", cost=cost, status=status,
+            min_age=min_age,
+            max_age=max_age,
+            is_free=is_free,
+            fees=None if is_free else f"£{cost} per session",
+            cost=cost,
+            status=status,
             moderation=ModerationState.PENDING if rng.random() < 0.02 else ModerationState.APPROVED,
-            referral_route=rng.choice(list(ReferralRoute)), modes=modes, term_slugs=terms,
-            outcode=oc.outcode, town=town)
+            referral_route=rng.choice(list(ReferralRoute)),
+            modes=modes,
+            term_slugs=terms,
+            outcode=oc.outcode,
+            town=town,
+        )
         if DeliveryMode.IN_PERSON in modes or rng.random() < 0.5:
             svc.latitude = round(oc.latitude + rng.uniform(-0.025, 0.025), 6)
             svc.longitude = round(oc.longitude + rng.uniform(-0.04, 0.04), 6)
-            svc.postcode = (f"{oc.outcode} {rng.randint(1, 9)}"
-                            f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}")
+            svc.postcode = (
+                f"{oc.outcode} {rng.randint(1, 9)}"
+                f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+            )
             svc.address_1 = f"{rng.randint(1, 180)} {self.street(rng)} {self.street_type(rng)}"
             svc.venue_name = f"{town} {self.venue(rng).title()}"
             features = list(AccessibilityFeature)
@@ -330,7 +373,7 @@ class _Generator:
             return [("national", "GB")]
         i = self.index_of[oc.outcode]
         span = rng.randint(1, 6)
-        picks = self.outcodes[max(0, i - span): i + span + 1]
+        picks = self.outcodes[max(0, i - span) : i + span + 1]
         return [("outcode", o.outcode) for o in picks]
 
     def _schedules(self, cat: v.Category) -> list[tuple[int, time, time]]:
@@ -352,8 +395,9 @@ class _Generator:
             return out
         # Evening and overnight services: close past midnight.
         start, end = rng.choice([(20, 8), (22, 2), (18, 0), (21, 3)])
-        return [(d, time(start), time(end)) for d in range(7) if rng.random() < 0.8] or \
-            [(4, time(start), time(end))]
+        return [(d, time(start), time(end)) for d in range(7) if rng.random() < 0.8] or [
+            (4, time(start), time(end))
+        ]
 
 
 def build_corpus(n: int, seed: int = 1) -> Iterator[CorpusService]:
@@ -377,17 +421,34 @@ class CorpusStats:
 def write_geography(outcodes: list[OutcodeRow] | None = None) -> tuple[int, int]:
     """Load GB outcodes into ``outcode`` and their towns into ``place``; (outcodes, places)."""
     outcodes = outcodes or load_outcodes()
-    db.session.execute(insert(Outcode.__table__), [
-        {"outcode": o.outcode, "latitude": o.latitude, "longitude": o.longitude,
-         "town": o.town or None, "postcode_count": 0} for o in outcodes])
+    db.session.execute(
+        insert(Outcode.__table__),
+        [
+            {
+                "outcode": o.outcode,
+                "latitude": o.latitude,
+                "longitude": o.longitude,
+                "town": o.town or None,
+                "postcode_count": 0,
+            }
+            for o in outcodes
+        ],
+    )
     towns: dict[str, list[OutcodeRow]] = {}
     for o in outcodes:
         if o.town:
             towns.setdefault(o.town, []).append(o)
-    places = [{"name": town, "name_key": place_name_key(town), "kind": "town",
-               "latitude": sum(o.latitude for o in rows) / len(rows),
-               "longitude": sum(o.longitude for o in rows) / len(rows), "rank": len(rows)}
-              for town, rows in sorted(towns.items())]
+    places = [
+        {
+            "name": town,
+            "name_key": place_name_key(town),
+            "kind": "town",
+            "latitude": sum(o.latitude for o in rows) / len(rows),
+            "longitude": sum(o.longitude for o in rows) / len(rows),
+            "rank": len(rows),
+        }
+        for town, rows in sorted(towns.items())
+    ]
     db.session.execute(insert(Place.__table__), places)
     return len(outcodes), len(places)
 
@@ -395,19 +456,32 @@ def write_geography(outcodes: list[OutcodeRow] | None = None) -> tuple[int, int]
 def write_taxonomy(rng: random.Random) -> dict[str, str]:
     """Insert the category tree; returns slug -> term id."""
     taxonomy_id = _uuid(rng)
-    db.session.execute(insert(Taxonomy.__table__), [{"id": taxonomy_id, "name": TAXONOMY_NAME,
-                                                     "description": "Benchmark categories"}])
+    db.session.execute(
+        insert(Taxonomy.__table__),
+        [{"id": taxonomy_id, "name": TAXONOMY_NAME, "description": "Benchmark categories"}],
+    )
     ids: dict[str, str] = {}
     rows = []
     for slug, name, parent in taxonomy_terms():
         ids[slug] = _uuid(rng)
-        rows.append({"id": ids[slug], "taxonomy_id": taxonomy_id, "parent_id": ids.get(parent or ""),
-                     "code": slug, "name": name, "slug": slug, "description": ""})
+        rows.append(
+            {
+                "id": ids[slug],
+                "taxonomy_id": taxonomy_id,
+                "parent_id": ids.get(parent or ""),
+                "code": slug,
+                "name": name,
+                "slug": slug,
+                "description": "",
+            }
+        )
     db.session.execute(insert(TaxonomyTerm.__table__), rows)
     return ids
 
 
-def write_corpus(n: int, seed: int = 1, *, chunk: int = 5000, with_geography: bool = True) -> CorpusStats:
+def write_corpus(
+    n: int, seed: int = 1, *, chunk: int = 5000, with_geography: bool = True
+) -> CorpusStats:
     """Write ``n`` generated services (and the geography and taxonomy) into the app's database.
 
     Uses Core bulk inserts, so no per-row ORM events fire: build the search index afterwards.
@@ -432,65 +506,147 @@ def write_corpus(n: int, seed: int = 1, *, chunk: int = 5000, with_geography: bo
     return stats
 
 
-def _write_batch(batch: list[CorpusService], term_ids: dict[str, str], rng: random.Random,
-                 seen_postcodes: set[str], stats: CorpusStats) -> None:
+def _write_batch(
+    batch: list[CorpusService],
+    term_ids: dict[str, str],
+    rng: random.Random,
+    seen_postcodes: set[str],
+    stats: CorpusStats,
+) -> None:
     t = CREATED
-    rows: dict[Any, list[dict[str, Any]]] = {table: [] for table in (
-        Organization.__table__, Service.__table__, Location.__table__, Address.__table__,
-        ServiceAtLocation.__table__, Schedule.__table__, ServiceDeliveryMode.__table__,
-        service_taxonomy_term, Accessibility.__table__, ServiceArea.__table__,
-        CostOption.__table__, Postcode.__table__)}
+    rows: dict[Any, list[dict[str, Any]]] = {
+        table: []
+        for table in (
+            Organization.__table__,
+            Service.__table__,
+            Location.__table__,
+            Address.__table__,
+            ServiceAtLocation.__table__,
+            Schedule.__table__,
+            ServiceDeliveryMode.__table__,
+            service_taxonomy_term,
+            Accessibility.__table__,
+            ServiceArea.__table__,
+            CostOption.__table__,
+            Postcode.__table__,
+        )
+    }
     for s in batch:
         if s.new_organization:
-            rows[Organization.__table__].append({
-                "id": s.organization_id, "name": s.organization_name, "created_at": t,
-                "last_modified": t, "description": f"{s.organization_name} is a local charity."})
+            rows[Organization.__table__].append(
+                {
+                    "id": s.organization_id,
+                    "name": s.organization_name,
+                    "created_at": t,
+                    "last_modified": t,
+                    "description": f"{s.organization_name} is a local charity.",
+                }
+            )
             stats.organizations += 1
-        rows[Service.__table__].append({
-            "id": s.id, "organization_id": s.organization_id, "name": s.name, "summary": s.summary,
-            "description": s.description, "status": s.status, "is_free": s.is_free,
-            "fees_description": s.fees, "eligibility_description": s.eligibility,
-            "minimum_age": s.min_age, "maximum_age": s.max_age, "referral_route": s.referral_route,
-            "moderation_state": s.moderation, "created_at": t, "last_modified": t})
+        rows[Service.__table__].append(
+            {
+                "id": s.id,
+                "organization_id": s.organization_id,
+                "name": s.name,
+                "summary": s.summary,
+                "description": s.description,
+                "status": s.status,
+                "is_free": s.is_free,
+                "fees_description": s.fees,
+                "eligibility_description": s.eligibility,
+                "minimum_age": s.min_age,
+                "maximum_age": s.max_age,
+                "referral_route": s.referral_route,
+                "moderation_state": s.moderation,
+                "created_at": t,
+                "last_modified": t,
+            }
+        )
         for mode in s.modes:
             rows[ServiceDeliveryMode.__table__].append({"service_id": s.id, "mode": mode})
         for slug in s.term_slugs:
-            rows[service_taxonomy_term].append({"service_id": s.id, "taxonomy_term_id": term_ids[slug]})
+            rows[service_taxonomy_term].append(
+                {"service_id": s.id, "taxonomy_term_id": term_ids[slug]}
+            )
         sal_id = None
         if s.latitude is not None:
             loc_id, sal_id = _uuid(rng), _uuid(rng)
-            rows[Location.__table__].append({
-                "id": loc_id, "organization_id": s.organization_id, "name": s.venue_name,
-                "location_type": "physical", "latitude": s.latitude, "longitude": s.longitude,
-                "created_at": t, "last_modified": t})
-            rows[Address.__table__].append({
-                "id": _uuid(rng), "location_id": loc_id, "address_1": s.address_1, "city": s.town,
-                "state_province": "", "postal_code": s.postcode, "country": "GB",
-                "address_type": "physical"})
-            rows[ServiceAtLocation.__table__].append({"id": sal_id, "service_id": s.id,
-                                                      "location_id": loc_id})
+            rows[Location.__table__].append(
+                {
+                    "id": loc_id,
+                    "organization_id": s.organization_id,
+                    "name": s.venue_name,
+                    "location_type": "physical",
+                    "latitude": s.latitude,
+                    "longitude": s.longitude,
+                    "created_at": t,
+                    "last_modified": t,
+                }
+            )
+            rows[Address.__table__].append(
+                {
+                    "id": _uuid(rng),
+                    "location_id": loc_id,
+                    "address_1": s.address_1,
+                    "city": s.town,
+                    "state_province": "",
+                    "postal_code": s.postcode,
+                    "country": "GB",
+                    "address_type": "physical",
+                }
+            )
+            rows[ServiceAtLocation.__table__].append(
+                {"id": sal_id, "service_id": s.id, "location_id": loc_id}
+            )
             for feature in s.accessibility:
-                rows[Accessibility.__table__].append({"id": _uuid(rng), "location_id": loc_id,
-                                                      "feature": feature})
+                rows[Accessibility.__table__].append(
+                    {"id": _uuid(rng), "location_id": loc_id, "feature": feature}
+                )
             if s.postcode not in seen_postcodes:
                 seen_postcodes.add(s.postcode)  # type: ignore[arg-type]
-                rows[Postcode.__table__].append({"postcode": s.postcode, "outcode": s.outcode,
-                                                 "latitude": s.latitude, "longitude": s.longitude})
+                rows[Postcode.__table__].append(
+                    {
+                        "postcode": s.postcode,
+                        "outcode": s.outcode,
+                        "latitude": s.latitude,
+                        "longitude": s.longitude,
+                    }
+                )
                 stats.postcodes += 1
             stats.locations += 1
         for weekday, opens, closes in s.schedules:
-            rows[Schedule.__table__].append({
-                "id": _uuid(rng), "service_id": s.id, "service_at_location_id": sal_id,
-                "weekday": weekday, "opens_at": opens, "closes_at": closes,
-                "timezone": "Europe/London"})
+            rows[Schedule.__table__].append(
+                {
+                    "id": _uuid(rng),
+                    "service_id": s.id,
+                    "service_at_location_id": sal_id,
+                    "weekday": weekday,
+                    "opens_at": opens,
+                    "closes_at": closes,
+                    "timezone": "Europe/London",
+                }
+            )
             stats.schedules += 1
         for area_type, code in s.areas:
-            rows[ServiceArea.__table__].append({"id": _uuid(rng), "service_id": s.id,
-                                                "area_type": area_type, "code": code, "name": code})
+            rows[ServiceArea.__table__].append(
+                {
+                    "id": _uuid(rng),
+                    "service_id": s.id,
+                    "area_type": area_type,
+                    "code": code,
+                    "name": code,
+                }
+            )
         if s.cost is not None:
-            rows[CostOption.__table__].append({"id": _uuid(rng), "service_id": s.id,
-                                               "amount": s.cost, "currency": "GBP",
-                                               "option": "Per session"})
+            rows[CostOption.__table__].append(
+                {
+                    "id": _uuid(rng),
+                    "service_id": s.id,
+                    "amount": s.cost,
+                    "currency": "GBP",
+                    "option": "Per session",
+                }
+            )
         stats.services += 1
     for table, values in rows.items():  # dict order is parent-first, so foreign keys hold
         if values:

@@ -20,7 +20,29 @@ from dataclasses import dataclass
 from bench.queries import BenchQuery
 from search_index.geo import PlaceNotFound, bounding_box, distance_km, resolve_place
 
-STOPWORDS = frozenset(["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "is", "it", "of", "on", "or", "the", "to", "with"])
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+    ]
+)
 DISTANCE_SCALE_KM = 5.0  # a match this far away scores half of the same match next door
 MILE_KM = 1.609344
 CANDIDATES = 2000
@@ -77,9 +99,21 @@ class FTS5Reference:
     def build(self, main_db_path: str) -> int:
         """(Re)create the ref_* tables from the Signpost database at `main_db_path`."""
         c = self.conn
-        c.executescript("".join(f"DROP TABLE IF EXISTS {t};" for t in (
-            "ref_fts", "ref_service", "ref_point", "ref_term", "ref_mode", "ref_access",
-            "ref_area", "ref_slot")))
+        c.executescript(
+            "".join(
+                f"DROP TABLE IF EXISTS {t};"
+                for t in (
+                    "ref_fts",
+                    "ref_service",
+                    "ref_point",
+                    "ref_term",
+                    "ref_mode",
+                    "ref_access",
+                    "ref_area",
+                    "ref_slot",
+                )
+            )
+        )
         c.executescript(SCHEMA)
         c.execute("ATTACH DATABASE ? AS main_db", (main_db_path,))
         c.executescript("""
@@ -114,8 +148,9 @@ class FTS5Reference:
         """)
         slots = []
         for rid, weekday, opens, closes in c.execute(
-                "SELECT m.rid, sc.weekday, sc.opens_at, sc.closes_at FROM rid_map m "
-                "JOIN main_db.schedule sc ON sc.service_id = m.service_id"):
+            "SELECT m.rid, sc.weekday, sc.opens_at, sc.closes_at FROM rid_map m "
+            "JOIN main_db.schedule sc ON sc.service_id = m.service_id"
+        ):
             o, e = _minutes(opens), _minutes(closes)
             if e > o:
                 slots.append((rid, weekday, o, e))
@@ -158,14 +193,18 @@ class FTS5Reference:
         if q.free_only:
             sql.append("s.is_free = 1")
         if q.age is not None:
-            sql.append("(s.min_age IS NULL OR s.min_age <= ?) AND (s.max_age IS NULL OR s.max_age >= ?)")
+            sql.append(
+                "(s.min_age IS NULL OR s.min_age <= ?) AND (s.max_age IS NULL OR s.max_age >= ?)"
+            )
             args += [q.age, q.age]
         for slug in q.term_slugs:
             sql.append("EXISTS (SELECT 1 FROM ref_term t WHERE t.slug = ? AND t.rid = s.rid)")
             args.append(slug)
         if q.modes:
             marks = ",".join("?" * len(q.modes))
-            sql.append(f"EXISTS (SELECT 1 FROM ref_mode m WHERE m.rid = s.rid AND m.mode IN ({marks}))")
+            sql.append(
+                f"EXISTS (SELECT 1 FROM ref_mode m WHERE m.rid = s.rid AND m.mode IN ({marks}))"
+            )
             args += list(q.modes)
         for feature in q.accessibility:
             sql.append("EXISTS (SELECT 1 FROM ref_access a WHERE a.rid = s.rid AND a.feature = ?)")
@@ -182,11 +221,19 @@ class FTS5Reference:
             sql.append(f"EXISTS (SELECT 1 FROM ref_slot sl WHERE {' AND '.join(cond)})")
         return sql, args
 
-    def _rows(self, q: BenchQuery, match: str | None, where_sql: list[str], args: list[object],
-              extra_from: str = "") -> list[tuple]:
+    def _rows(
+        self,
+        q: BenchQuery,
+        match: str | None,
+        where_sql: list[str],
+        args: list[object],
+        extra_from: str = "",
+    ) -> list[tuple]:
         if match:
-            sql = (f"SELECT s.rid, s.service_id, -bm25(ref_fts, 10.0, 1.0, 3.0, 5.0, 2.0), s.closed"
-                   f"{extra_from} FROM ref_fts JOIN ref_service s ON s.rid = ref_fts.rowid")
+            sql = (
+                f"SELECT s.rid, s.service_id, -bm25(ref_fts, 10.0, 1.0, 3.0, 5.0, 2.0), s.closed"
+                f"{extra_from} FROM ref_fts JOIN ref_service s ON s.rid = ref_fts.rowid"
+            )
             where = ["ref_fts MATCH ?", *where_sql]
             params: list[object] = [match, *args]
         else:
@@ -211,8 +258,15 @@ class FTS5Reference:
             result = self._run(q, match.replace('" "', '" OR "'), filters, fargs, point, per_page)
         return result
 
-    def _run(self, q: BenchQuery, match: str | None, filters: list[str], fargs: list[object],
-             point: object, per_page: int) -> RefResult:
+    def _run(
+        self,
+        q: BenchQuery,
+        match: str | None,
+        filters: list[str],
+        fargs: list[object],
+        point: object,
+        per_page: int,
+    ) -> RefResult:
         c = self.conn
         scored: dict[int, RefHit] = {}
         closed: set[int] = set()
@@ -235,7 +289,8 @@ class FTS5Reference:
             where = [*where, "p.lat BETWEEN ? AND ?", "p.lon BETWEEN ? AND ?"]
             params = [*params, min_lat, max_lat, min_lon, max_lon]
             for rid, sid, rel, is_closed, plat, plon in c.execute(
-                    f"{sql} WHERE {' AND '.join(where)}", params):
+                f"{sql} WHERE {' AND '.join(where)}", params
+            ):
                 d = distance_km(lat, lon, plat, plon)
                 if d > radius:
                     continue
@@ -249,8 +304,9 @@ class FTS5Reference:
             sql, where, params = self._rows(q, match, filters, fargs)
             sql += " JOIN ref_area ar ON ar.rid = s.rid"
             where = [*where, f"ar.code IN ({','.join('?' * len(codes))})"]
-            for rid, sid, rel, is_closed in c.execute(f"{sql} WHERE {' AND '.join(where)}",
-                                                      [*params, *codes]):
+            for rid, sid, rel, is_closed in c.execute(
+                f"{sql} WHERE {' AND '.join(where)}", [*params, *codes]
+            ):
                 if rid not in scored:
                     scored[rid] = RefHit(sid, rel / 2.0, None, covers_area=True)
                     if is_closed:
@@ -265,11 +321,16 @@ class FTS5Reference:
             return {}
         counts: Counter[str] = Counter()
         for start in range(0, len(rids), 900):
-            chunk = rids[start:start + 900]
+            chunk = rids[start : start + 900]
             marks = ",".join("?" * len(chunk))
-            counts.update(dict(self.conn.execute(
-                f"SELECT top, count(DISTINCT rid) FROM ref_term WHERE rid IN ({marks}) GROUP BY top",
-                chunk).fetchall()))
+            counts.update(
+                dict(
+                    self.conn.execute(
+                        f"SELECT top, count(DISTINCT rid) FROM ref_term WHERE rid IN ({marks}) GROUP BY top",
+                        chunk,
+                    ).fetchall()
+                )
+            )
         return dict(counts)
 
     def close(self) -> None:

@@ -52,8 +52,9 @@ def allow_any_origin(response: Response) -> Response:
 
 @bp.errorhandler(BadParameter)
 def bad_parameter(error: BadParameter) -> tuple[Response, int]:
-    return jsonify({"error": "bad_parameter", "parameter": error.parameter,
-                    "message": error.reason}), 400
+    return jsonify(
+        {"error": "bad_parameter", "parameter": error.parameter, "message": error.reason}
+    ), 400
 
 
 @bp.errorhandler(RecordNotFound)
@@ -79,11 +80,13 @@ def page_body(contents: list[Any], total: int, paging: PageRequest) -> dict[str,
 @bp.get("/")
 @public
 def index() -> Response:
-    return jsonify({
-        "version": oruk.API_VERSION,
-        "profile": oruk.PROFILE_URI,
-        "openapi_url": url_for("oruk_api.openapi_document", _external=True),
-    })
+    return jsonify(
+        {
+            "version": oruk.API_VERSION,
+            "profile": oruk.PROFILE_URI,
+            "openapi_url": url_for("oruk_api.openapi_document", _external=True),
+        }
+    )
 
 
 @bp.get("/openapi.json")
@@ -117,8 +120,9 @@ def service(service_id: str) -> Response:
 def service_at_locations() -> Response:
     query = parse_service_query(request.args, allow_place=True)
     links, total = find_service_at_locations(query)
-    return jsonify(page_body([oruk.service_at_location_summary(s) for s in links], total,
-                             query.paging))
+    return jsonify(
+        page_body([oruk.service_at_location_summary(s) for s in links], total, query.paging)
+    )
 
 
 @bp.get("/service_at_locations/<sal_id>")
@@ -126,11 +130,15 @@ def service_at_locations() -> Response:
 def service_at_location(sal_id: str) -> Response:
     location = selectinload(ServiceAtLocation.location)
     sal = db.session.scalar(
-        select(ServiceAtLocation).join(Service, ServiceAtLocation.service_id == Service.id)
+        select(ServiceAtLocation)
+        .join(Service, ServiceAtLocation.service_id == Service.id)
         .where(ServiceAtLocation.id == sal_id, public_services_filter())
-        .options(location.selectinload(Location.addresses),
-                 location.selectinload(Location.accessibility),
-                 selectinload(ServiceAtLocation.service).options(*oruk.full_service_options())))
+        .options(
+            location.selectinload(Location.addresses),
+            location.selectinload(Location.accessibility),
+            selectinload(ServiceAtLocation.service).options(*oruk.full_service_options()),
+        )
+    )
     if sal is None:
         raise RecordNotFound("service at location", sal_id)
     return jsonify(oruk.service_at_location_full(sal))
@@ -141,16 +149,23 @@ def service_at_location(sal_id: str) -> Response:
 def taxonomies() -> Response:
     paging = parse_paging(request.args)
     total = db.session.scalar(select(func.count(Taxonomy.id))) or 0
-    rows = db.session.scalars(select(Taxonomy).order_by(Taxonomy.name, Taxonomy.id)
-                              .limit(paging.per_page).offset(paging.offset)).all()
+    rows = db.session.scalars(
+        select(Taxonomy)
+        .order_by(Taxonomy.name, Taxonomy.id)
+        .limit(paging.per_page)
+        .offset(paging.offset)
+    ).all()
     return jsonify(page_body([oruk.taxonomy_record(t) for t in rows], total, paging))
 
 
 @bp.get("/taxonomies/<taxonomy_id>")
 @public
 def taxonomy(taxonomy_id: str) -> Response:
-    found = db.session.scalar(select(Taxonomy).where(Taxonomy.id == taxonomy_id).options(
-        selectinload(Taxonomy.terms).selectinload(TaxonomyTerm.taxonomy)))
+    found = db.session.scalar(
+        select(Taxonomy)
+        .where(Taxonomy.id == taxonomy_id)
+        .options(selectinload(Taxonomy.terms).selectinload(TaxonomyTerm.taxonomy))
+    )
     if found is None:
         raise RecordNotFound("taxonomy", taxonomy_id)
     return jsonify(oruk.taxonomy_record(found, with_terms=True))
@@ -165,48 +180,63 @@ def taxonomy_terms() -> Response:
         conditions.append(TaxonomyTerm.taxonomy_id == request.args["taxonomy_id"])
     total = db.session.scalar(select(func.count(TaxonomyTerm.id)).where(*conditions)) or 0
     rows = db.session.scalars(
-        select(TaxonomyTerm).where(*conditions).options(selectinload(TaxonomyTerm.taxonomy))
+        select(TaxonomyTerm)
+        .where(*conditions)
+        .options(selectinload(TaxonomyTerm.taxonomy))
         .order_by(TaxonomyTerm.name, TaxonomyTerm.id)
-        .limit(paging.per_page).offset(paging.offset)).all()
+        .limit(paging.per_page)
+        .offset(paging.offset)
+    ).all()
     return jsonify(page_body([oruk.taxonomy_term_record(t) for t in rows], total, paging))
 
 
 @bp.get("/taxonomy_terms/<term_id>")
 @public
 def taxonomy_term(term_id: str) -> Response:
-    found = db.session.scalar(select(TaxonomyTerm).where(TaxonomyTerm.id == term_id)
-                              .options(selectinload(TaxonomyTerm.taxonomy)))
+    found = db.session.scalar(
+        select(TaxonomyTerm)
+        .where(TaxonomyTerm.id == term_id)
+        .options(selectinload(TaxonomyTerm.taxonomy))
+    )
     if found is None:
         raise RecordNotFound("taxonomy term", term_id)
     return jsonify(oruk.taxonomy_term_record(found))
 
 
 def _has_public_service() -> Any:
-    return exists(select(Service.id).where(Service.organization_id == Organization.id,
-                                           public_services_filter()))
+    return exists(
+        select(Service.id).where(
+            Service.organization_id == Organization.id, public_services_filter()
+        )
+    )
 
 
 @bp.get("/organizations")
 @public
 def organizations() -> Response:
     paging = parse_paging(request.args)
-    total = db.session.scalar(select(func.count(Organization.id))
-                              .where(_has_public_service())) or 0
-    rows = db.session.scalars(select(Organization).where(_has_public_service())
-                              .order_by(Organization.name, Organization.id)
-                              .limit(paging.per_page).offset(paging.offset)).all()
+    total = db.session.scalar(select(func.count(Organization.id)).where(_has_public_service())) or 0
+    rows = db.session.scalars(
+        select(Organization)
+        .where(_has_public_service())
+        .order_by(Organization.name, Organization.id)
+        .limit(paging.per_page)
+        .offset(paging.offset)
+    ).all()
     return jsonify(page_body([oruk.organization_record(o) for o in rows], total, paging))
 
 
 @bp.get("/organizations/<org_id>")
 @public
 def organization(org_id: str) -> Response:
-    found = db.session.scalar(select(Organization).where(Organization.id == org_id,
-                                                         _has_public_service()))
+    found = db.session.scalar(
+        select(Organization).where(Organization.id == org_id, _has_public_service())
+    )
     if found is None:
         raise RecordNotFound("organization", org_id)
     services = db.session.scalars(
-        select(Service).where(Service.organization_id == org_id, public_services_filter())
-        .order_by(Service.name, Service.id)).all()
+        select(Service)
+        .where(Service.organization_id == org_id, public_services_filter())
+        .order_by(Service.name, Service.id)
+    ).all()
     return jsonify(oruk.organization_full_record(found, list(services)))
-

@@ -20,48 +20,131 @@ CHUNK = 500
 
 # HSDS 3.0 CSV tables we write, and their columns (the standard's order, where we hold the field).
 CSV_TABLES: dict[str, list[str]] = {
-    "organizations.csv": ["id", "name", "alternate_name", "description", "email", "website",
-                          "legal_status", "uri"],
-    "services.csv": ["id", "organization_id", "name", "alternate_name", "description", "url",
-                     "email", "status", "interpretation_services", "application_process",
-                     "fees_description", "accreditations", "eligibility_description",
-                     "minimum_age", "maximum_age", "assured_date", "assurer_email", "alert",
-                     "last_modified"],
-    "locations.csv": ["id", "location_type", "organization_id", "name", "alternate_name",
-                      "description", "transportation", "latitude", "longitude",
-                      "external_identifier", "external_identifier_type"],
-    "addresses.csv": ["id", "location_id", "attention", "address_1", "address_2", "city",
-                      "region", "state_province", "postal_code", "country", "address_type"],
+    "organizations.csv": [
+        "id",
+        "name",
+        "alternate_name",
+        "description",
+        "email",
+        "website",
+        "legal_status",
+        "uri",
+    ],
+    "services.csv": [
+        "id",
+        "organization_id",
+        "name",
+        "alternate_name",
+        "description",
+        "url",
+        "email",
+        "status",
+        "interpretation_services",
+        "application_process",
+        "fees_description",
+        "accreditations",
+        "eligibility_description",
+        "minimum_age",
+        "maximum_age",
+        "assured_date",
+        "assurer_email",
+        "alert",
+        "last_modified",
+    ],
+    "locations.csv": [
+        "id",
+        "location_type",
+        "organization_id",
+        "name",
+        "alternate_name",
+        "description",
+        "transportation",
+        "latitude",
+        "longitude",
+        "external_identifier",
+        "external_identifier_type",
+    ],
+    "addresses.csv": [
+        "id",
+        "location_id",
+        "attention",
+        "address_1",
+        "address_2",
+        "city",
+        "region",
+        "state_province",
+        "postal_code",
+        "country",
+        "address_type",
+    ],
     "accessibility.csv": ["id", "location_id", "description", "details", "url", "accessibility"],
     "service_at_location.csv": ["id", "service_id", "location_id", "description"],
-    "schedules.csv": ["id", "service_id", "service_at_location_id", "valid_from", "valid_to",
-                      "freq", "interval", "byday", "opens_at", "closes_at", "notes"],
-    "service_areas.csv": ["id", "service_id", "name", "description", "extent", "extent_type",
-                          "uri"],
-    "cost_options.csv": ["id", "service_id", "valid_from", "valid_to", "option", "currency",
-                         "amount", "amount_description"],
+    "schedules.csv": [
+        "id",
+        "service_id",
+        "service_at_location_id",
+        "valid_from",
+        "valid_to",
+        "freq",
+        "interval",
+        "byday",
+        "opens_at",
+        "closes_at",
+        "notes",
+    ],
+    "service_areas.csv": [
+        "id",
+        "service_id",
+        "name",
+        "description",
+        "extent",
+        "extent_type",
+        "uri",
+    ],
+    "cost_options.csv": [
+        "id",
+        "service_id",
+        "valid_from",
+        "valid_to",
+        "option",
+        "currency",
+        "amount",
+        "amount_description",
+    ],
     "languages.csv": ["id", "service_id", "name", "code", "note"],
     "contacts.csv": ["id", "service_id", "name", "title", "department", "email"],
-    "phones.csv": ["id", "service_id", "contact_id", "number", "extension", "type",
-                   "description"],
+    "phones.csv": ["id", "service_id", "contact_id", "number", "extension", "type", "description"],
     "funding.csv": ["id", "service_id", "source"],
     "taxonomies.csv": ["id", "name", "description", "uri", "version"],
-    "taxonomy_terms.csv": ["id", "code", "name", "description", "parent_id", "taxonomy",
-                           "taxonomy_id", "term_uri"],
+    "taxonomy_terms.csv": [
+        "id",
+        "code",
+        "name",
+        "description",
+        "parent_id",
+        "taxonomy",
+        "taxonomy_id",
+        "term_uri",
+    ],
     "attributes.csv": ["id", "link_id", "taxonomy_term_id", "link_type", "link_entity", "value"],
 }
 
 
-def public_service_records(progress: Callable[[int], None] = lambda n: None
-                           ) -> Iterator[dict[str, Any]]:
+def public_service_records(
+    progress: Callable[[int], None] = lambda n: None,
+) -> Iterator[dict[str, Any]]:
     """Full records of every public service, ordered by id, loaded a chunk at a time."""
-    ids = list(db.session.scalars(select(Service.id).where(public_services_filter())
-                                  .order_by(Service.id)))
+    ids = list(
+        db.session.scalars(select(Service.id).where(public_services_filter()).order_by(Service.id))
+    )
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        services = db.session.scalars(select(Service).where(Service.id.in_(chunk))
-                                      .options(*oruk.full_service_options())
-                                      .order_by(Service.id)).all()
+        chunk = ids[start : start + CHUNK]
+        services = db.session.scalars(
+            select(Service)
+            .where(Service.id.in_(chunk))
+            .options(*oruk.full_service_options())
+            .order_by(Service.id)
+        ).all()
         for service in services:
             yield oruk.service_full_record(service)
         progress(len(chunk))
@@ -88,6 +171,7 @@ def export_oruk_json(path: Path, progress: Callable[[int], None] = lambda n: Non
 def _flatten(record: dict[str, Any], rows: dict[str, dict[str, dict[str, Any]]]) -> None:
     """Spread one full service record over the CSV tables (rows keyed by id, so shared
     organisations, locations and terms are written once)."""
+
     def put(table: str, row: dict[str, Any]) -> None:
         rows[table].setdefault(row["id"], row)
 
@@ -103,9 +187,13 @@ def _flatten(record: dict[str, Any], rows: dict[str, dict[str, dict[str, Any]]])
         for item in location["accessibility"]:
             put("accessibility.csv", item)
         put("service_at_location.csv", sal)
-    for table, key in (("schedules.csv", "schedules"), ("service_areas.csv", "service_areas"),
-                       ("cost_options.csv", "cost_options"), ("languages.csv", "languages"),
-                       ("funding.csv", "funding")):
+    for table, key in (
+        ("schedules.csv", "schedules"),
+        ("service_areas.csv", "service_areas"),
+        ("cost_options.csv", "cost_options"),
+        ("languages.csv", "languages"),
+        ("funding.csv", "funding"),
+    ):
         for row in record[key]:
             put(table, row)
     for contact in record["contacts"]:
@@ -119,8 +207,10 @@ def _flatten(record: dict[str, Any], rows: dict[str, dict[str, dict[str, Any]]])
         term = attribute["taxonomy_term"]
         put("taxonomy_terms.csv", term)
         if term.get("taxonomy_id"):
-            put("taxonomies.csv", {"id": term["taxonomy_id"], "name": term.get("taxonomy", ""),
-                                   "description": ""})
+            put(
+                "taxonomies.csv",
+                {"id": term["taxonomy_id"], "name": term.get("taxonomy", ""), "description": ""},
+            )
 
 
 def export_csv(folder: Path, progress: Callable[[int], None] = lambda n: None) -> int:
@@ -132,8 +222,9 @@ def export_csv(folder: Path, progress: Callable[[int], None] = lambda n: None) -
         _flatten(record, rows)
         count += 1
     # The whole taxonomy travels with the package, so parents of the terms used keep their place.
-    for term in db.session.scalars(select(TaxonomyTerm).options(
-            selectinload(TaxonomyTerm.taxonomy))):
+    for term in db.session.scalars(
+        select(TaxonomyTerm).options(selectinload(TaxonomyTerm.taxonomy))
+    ):
         rows["taxonomy_terms.csv"][term.id] = oruk.taxonomy_term_record(term)
     for taxonomy in db.session.scalars(select(Taxonomy)):
         rows["taxonomies.csv"][taxonomy.id] = oruk.taxonomy_record(taxonomy)

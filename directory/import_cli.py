@@ -22,8 +22,14 @@ REBUILD_FROM = 500
 REBUILD_SHARE = 4
 
 
-def run_import(path: Path, fmt: str, *, dry_run: bool = False, source: str | None = None,
-               show_progress: bool = False) -> ImportSummary:
+def run_import(
+    path: Path,
+    fmt: str,
+    *,
+    dry_run: bool = False,
+    source: str | None = None,
+    show_progress: bool = False,
+) -> ImportSummary:
     """Import a file (or CSV folder) in one of IMPORT_FORMATS; returns the summary."""
     from directory.importers import batch, hsds_csv, oruk_json, uk_libraries
 
@@ -41,14 +47,23 @@ def run_import(path: Path, fmt: str, *, dry_run: bool = False, source: str | Non
     current_app.config["SEARCH_APPLY_INLINE"] = False
     try:
         if not show_progress:
-            summary = ImportRun(saver.save, dry_run=dry_run, reset=saver.reset,
-                                after_flush=saver.after_flush,
-                                save_batch=saver.save_batch).run(records)
+            summary = ImportRun(
+                saver.save,
+                dry_run=dry_run,
+                reset=saver.reset,
+                after_flush=saver.after_flush,
+                save_batch=saver.save_batch,
+            ).run(records)
         else:
             with click.progressbar(length=total or 0, label="Importing", show_pos=True) as bar:
-                run = ImportRun(saver.save, dry_run=dry_run, reset=saver.reset,
-                                after_flush=saver.after_flush, save_batch=saver.save_batch,
-                                progress=bar.update)
+                run = ImportRun(
+                    saver.save,
+                    dry_run=dry_run,
+                    reset=saver.reset,
+                    after_flush=saver.after_flush,
+                    save_batch=saver.save_batch,
+                    progress=bar.update,
+                )
                 summary = run.run(records)
     finally:
         current_app.config["SEARCH_APPLY_INLINE"] = inline
@@ -77,17 +92,29 @@ def follow_index(changed: int) -> None:
 
 @directory_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), required=True,
-              help="oruk-json: a JSON list of full services or a saved API page; hsds-csv: a "
-                   "folder of HSDS 3.0 CSV files; uk-libraries: the UK public libraries CSV.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(IMPORT_FORMATS),
+    required=True,
+    help="oruk-json: a JSON list of full services or a saved API page; hsds-csv: a "
+    "folder of HSDS 3.0 CSV files; uk-libraries: the UK public libraries CSV.",
+)
 @click.option("--dry-run", is_flag=True, help="Check and count everything, save nothing.")
-@click.option("--source", help="Name of the feed (default: the format). Re-importing the same "
-                               "feed updates its records instead of adding them again.")
-@click.option("--report", type=click.Path(path_type=Path),
-              help="Where to write rejected records and why (default: "
-                   "import-rejected.csv in the current folder).")
-def import_command(path: Path, fmt: str, dry_run: bool, source: str | None,
-                   report: Path | None) -> None:
+@click.option(
+    "--source",
+    help="Name of the feed (default: the format). Re-importing the same "
+    "feed updates its records instead of adding them again.",
+)
+@click.option(
+    "--report",
+    type=click.Path(path_type=Path),
+    help="Where to write rejected records and why (default: "
+    "import-rejected.csv in the current folder).",
+)
+def import_command(
+    path: Path, fmt: str, dry_run: bool, source: str | None, report: Path | None
+) -> None:
     """Import services from PATH. Safe to run again: records are matched by their source id."""
     try:
         summary = run_import(path, fmt, dry_run=dry_run, source=source, show_progress=True)
@@ -102,9 +129,13 @@ def import_command(path: Path, fmt: str, dry_run: bool, source: str | None,
 
 @directory_cli.command("export")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(("oruk-json", "csv")), required=True,
-              help="oruk-json: a JSON list of full service records; csv: a folder of HSDS 3.0 "
-                   "CSV files.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("oruk-json", "csv")),
+    required=True,
+    help="oruk-json: a JSON list of full service records; csv: a folder of HSDS 3.0 CSV files.",
+)
 def export_command(path: Path, fmt: str) -> None:
     """Export every public (approved, active) service to PATH."""
     from directory import exporters

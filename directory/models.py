@@ -37,7 +37,6 @@ from signpost.types import UTCDateTime, new_id, utcnow, value_enum
 ID = String(36)
 
 
-
 class TimestampedMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # When any field last changed (ORUK last_modified); not the same as assured_date.
@@ -73,8 +72,13 @@ class Organization(SourcedMixin, TimestampedMixin, db.Model):
 service_taxonomy_term = db.Table(
     "service_taxonomy_term",
     db.Column("service_id", ID, ForeignKey("service.id", ondelete="CASCADE"), primary_key=True),
-    db.Column("taxonomy_term_id", ID, ForeignKey("taxonomy_term.id", ondelete="CASCADE"),
-              primary_key=True, index=True),
+    db.Column(
+        "taxonomy_term_id",
+        ID,
+        ForeignKey("taxonomy_term.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
 )
 
 
@@ -84,14 +88,20 @@ class Service(SourcedMixin, TimestampedMixin, db.Model):
         UniqueConstraint("source", "source_id", name="uq_service_source"),
         # The public listing (ORUK /api/services): approved services in (name, id) order, with
         # status and ages in the index too, so counting and paging never read the table.
-        Index("ix_service_public_listing", "moderation_state", "name", "id", "status",
-              "minimum_age", "maximum_age"),
+        Index(
+            "ix_service_public_listing",
+            "moderation_state",
+            "name",
+            "id",
+            "status",
+            "minimum_age",
+            "maximum_age",
+        ),
         # Is this service public? Answered from the index for each member of a large set of
         # ids (the ORUK API's day, time and taxonomy filters), without reading the table.
         Index("ix_service_id_public", "id", "moderation_state", "status"),
         # How many public services suit these ages: counted from this narrow index alone.
-        Index("ix_service_public_ages", "moderation_state", "status", "minimum_age",
-              "maximum_age"),
+        Index("ix_service_public_ages", "moderation_state", "status", "minimum_age", "maximum_age"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
@@ -102,8 +112,9 @@ class Service(SourcedMixin, TimestampedMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     url: Mapped[str | None] = mapped_column(String(500))
     email: Mapped[str | None] = mapped_column(String(255))
-    status: Mapped[ServiceStatus] = mapped_column(value_enum(ServiceStatus, "service_status"),
-                                                  default=ServiceStatus.ACTIVE)
+    status: Mapped[ServiceStatus] = mapped_column(
+        value_enum(ServiceStatus, "service_status"), default=ServiceStatus.ACTIVE
+    )
     interpretation_services: Mapped[str | None] = mapped_column(Text)
     application_process: Mapped[str | None] = mapped_column(Text)  # how to get it, in words
     fees_description: Mapped[str | None] = mapped_column(Text)
@@ -113,41 +124,55 @@ class Service(SourcedMixin, TimestampedMixin, db.Model):
     minimum_age: Mapped[int | None] = mapped_column(Integer)
     maximum_age: Mapped[int | None] = mapped_column(Integer)
     alert: Mapped[str | None] = mapped_column(Text)
-    referral_route: Mapped[ReferralRoute] = mapped_column(value_enum(ReferralRoute, "referral_route"),
-                                                          default=ReferralRoute.SELF_REFER)
+    referral_route: Mapped[ReferralRoute] = mapped_column(
+        value_enum(ReferralRoute, "referral_route"), default=ReferralRoute.SELF_REFER
+    )
     # When a person last confirmed the record is right (ORUK assured_date), and who.
     assured_date: Mapped[date | None] = mapped_column(Date)
     assurer_email: Mapped[str | None] = mapped_column(String(255))
     review_due: Mapped[date | None] = mapped_column(Date, index=True)  # ours
     moderation_state: Mapped[ModerationState] = mapped_column(
-        value_enum(ModerationState, "moderation_state"), default=ModerationState.APPROVED)
+        value_enum(ModerationState, "moderation_state"), default=ModerationState.APPROVED
+    )
 
     organization: Mapped[Organization] = relationship(back_populates="services")
     delivery_modes: Mapped[list[ServiceDeliveryMode]] = relationship(
-        back_populates="service", cascade="all, delete-orphan")
+        back_populates="service", cascade="all, delete-orphan"
+    )
     service_at_locations: Mapped[list[ServiceAtLocation]] = relationship(
-        back_populates="service", cascade="all, delete-orphan")
+        back_populates="service", cascade="all, delete-orphan"
+    )
     schedules: Mapped[list[Schedule]] = relationship(
-        back_populates="service", cascade="all, delete-orphan",
-        order_by="(Schedule.weekday, Schedule.opens_at)")
+        back_populates="service",
+        cascade="all, delete-orphan",
+        order_by="(Schedule.weekday, Schedule.opens_at)",
+    )
     service_areas: Mapped[list[ServiceArea]] = relationship(
-        back_populates="service", cascade="all, delete-orphan")
+        back_populates="service", cascade="all, delete-orphan"
+    )
     cost_options: Mapped[list[CostOption]] = relationship(
-        back_populates="service", cascade="all, delete-orphan")
+        back_populates="service", cascade="all, delete-orphan"
+    )
     languages: Mapped[list[Language]] = relationship(
-        back_populates="service", cascade="all, delete-orphan")
+        back_populates="service", cascade="all, delete-orphan"
+    )
     contacts: Mapped[list[Contact]] = relationship(
-        back_populates="service", cascade="all, delete-orphan")
+        back_populates="service", cascade="all, delete-orphan"
+    )
     phones: Mapped[list[Phone]] = relationship(
-        back_populates="service", cascade="all, delete-orphan")
+        back_populates="service", cascade="all, delete-orphan"
+    )
     fundings: Mapped[list[Funding]] = relationship(
-        back_populates="service", cascade="all, delete-orphan")
+        back_populates="service", cascade="all, delete-orphan"
+    )
     taxonomy_terms: Mapped[list[TaxonomyTerm]] = relationship(secondary=service_taxonomy_term)
 
     @property
     def is_public(self) -> bool:
-        return (self.moderation_state == ModerationState.APPROVED
-                and self.status in (ServiceStatus.ACTIVE, ServiceStatus.TEMPORARILY_CLOSED))
+        return self.moderation_state == ModerationState.APPROVED and self.status in (
+            ServiceStatus.ACTIVE,
+            ServiceStatus.TEMPORARILY_CLOSED,
+        )
 
     @property
     def modes(self) -> set[DeliveryMode]:
@@ -163,10 +188,12 @@ class ServiceDeliveryMode(db.Model):
 
     __tablename__ = "service_delivery_mode"
 
-    service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"),
-                                            primary_key=True)
-    mode: Mapped[DeliveryMode] = mapped_column(value_enum(DeliveryMode, "delivery_mode"),
-                                               primary_key=True)
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), primary_key=True
+    )
+    mode: Mapped[DeliveryMode] = mapped_column(
+        value_enum(DeliveryMode, "delivery_mode"), primary_key=True
+    )
     service: Mapped[Service] = relationship(back_populates="delivery_modes")
 
 
@@ -190,10 +217,12 @@ class Location(SourcedMixin, TimestampedMixin, db.Model):
     external_identifier_type: Mapped[str | None] = mapped_column(String(50))
 
     organization: Mapped[Organization | None] = relationship(back_populates="locations")
-    addresses: Mapped[list[Address]] = relationship(back_populates="location",
-                                                    cascade="all, delete-orphan")
-    accessibility: Mapped[list[Accessibility]] = relationship(back_populates="location",
-                                                              cascade="all, delete-orphan")
+    addresses: Mapped[list[Address]] = relationship(
+        back_populates="location", cascade="all, delete-orphan"
+    )
+    accessibility: Mapped[list[Accessibility]] = relationship(
+        back_populates="location", cascade="all, delete-orphan"
+    )
     phones: Mapped[list[Phone]] = relationship(back_populates="location")
 
     @property
@@ -209,8 +238,9 @@ class Address(db.Model):
     __tablename__ = "address"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
-    location_id: Mapped[str] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"),
-                                             index=True)
+    location_id: Mapped[str] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE"), index=True
+    )
     attention: Mapped[str | None] = mapped_column(String(255))
     address_1: Mapped[str] = mapped_column(String(255), default="")
     address_2: Mapped[str | None] = mapped_column(String(255))
@@ -230,12 +260,15 @@ class Address(db.Model):
 
 class ServiceAtLocation(db.Model):
     __tablename__ = "service_at_location"
-    __table_args__ = (UniqueConstraint("service_id", "location_id", name="uq_sal_service_location"),)
+    __table_args__ = (
+        UniqueConstraint("service_id", "location_id", name="uq_sal_service_location"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"))
-    location_id: Mapped[str] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"),
-                                             index=True)
+    location_id: Mapped[str] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE"), index=True
+    )
     description: Mapped[str | None] = mapped_column(Text)
 
     service: Mapped[Service] = relationship(back_populates="service_at_locations")
@@ -251,14 +284,17 @@ class Schedule(db.Model):
     __tablename__ = "schedule"
     # "Which services are open on this day / at this time" (the ORUK API's day and time filters)
     # answered from the index alone.
-    __table_args__ = (Index("ix_schedule_day_times", "weekday", "service_id", "opens_at",
-                            "closes_at"),)
+    __table_args__ = (
+        Index("ix_schedule_day_times", "weekday", "service_id", "opens_at", "closes_at"),
+    )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
-    service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"),
-                                            index=True)
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
     service_at_location_id: Mapped[str | None] = mapped_column(
-        ForeignKey("service_at_location.id", ondelete="CASCADE"), index=True)
+        ForeignKey("service_at_location.id", ondelete="CASCADE"), index=True
+    )
     weekday: Mapped[int] = mapped_column(Integer)
     opens_at: Mapped[time] = mapped_column(Time)
     closes_at: Mapped[time] = mapped_column(Time)
@@ -292,8 +328,9 @@ class ServiceArea(db.Model):
     __table_args__ = (Index("ix_service_area_type_code", "area_type", "code"),)
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
-    service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"),
-                                            index=True)
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(255), default="")
     description: Mapped[str | None] = mapped_column(Text)
     # ours: "outcode" (PE30), "local_authority" (a GSS code such as E07000146), or "national".
@@ -308,8 +345,9 @@ class CostOption(db.Model):
     __tablename__ = "cost_option"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
-    service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"),
-                                            index=True)
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
     option: Mapped[str | None] = mapped_column(String(255))
@@ -324,8 +362,9 @@ class Language(db.Model):
     __tablename__ = "language"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
-    service_id: Mapped[str | None] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"),
-                                                   index=True)
+    service_id: Mapped[str | None] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
     location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
     code: Mapped[str | None] = mapped_column(String(10))  # ISO 639
@@ -338,10 +377,12 @@ class Accessibility(db.Model):
     __tablename__ = "accessibility"
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
-    location_id: Mapped[str] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"),
-                                             index=True)
+    location_id: Mapped[str] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE"), index=True
+    )
     feature: Mapped[AccessibilityFeature | None] = mapped_column(
-        value_enum(AccessibilityFeature, "accessibility_feature"))  # ours: the filterable code
+        value_enum(AccessibilityFeature, "accessibility_feature")
+    )  # ours: the filterable code
     description: Mapped[str | None] = mapped_column(Text)
     details: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(String(500))
@@ -354,8 +395,9 @@ class Contact(db.Model):
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     organization_id: Mapped[str | None] = mapped_column(ForeignKey("organization.id"))
-    service_id: Mapped[str | None] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"),
-                                                   index=True)
+    service_id: Mapped[str | None] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str | None] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(255))
     department: Mapped[str | None] = mapped_column(String(255))
@@ -370,8 +412,9 @@ class Phone(db.Model):
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     organization_id: Mapped[str | None] = mapped_column(ForeignKey("organization.id"), index=True)
-    service_id: Mapped[str | None] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"),
-                                                   index=True)
+    service_id: Mapped[str | None] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
     location_id: Mapped[str | None] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
     contact_id: Mapped[str | None] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
     number: Mapped[str] = mapped_column(String(50))
@@ -390,8 +433,9 @@ class Funding(db.Model):
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     organization_id: Mapped[str | None] = mapped_column(ForeignKey("organization.id"))
-    service_id: Mapped[str | None] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"),
-                                                   index=True)
+    service_id: Mapped[str | None] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
     source: Mapped[str] = mapped_column(Text)
 
     service: Mapped[Service | None] = relationship(back_populates="fundings")
@@ -425,8 +469,9 @@ class TaxonomyTerm(db.Model):
 
     taxonomy: Mapped[Taxonomy | None] = relationship(back_populates="terms")
     parent: Mapped[TaxonomyTerm | None] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list[TaxonomyTerm]] = relationship(back_populates="parent",
-                                                        order_by="TaxonomyTerm.name")
+    children: Mapped[list[TaxonomyTerm]] = relationship(
+        back_populates="parent", order_by="TaxonomyTerm.name"
+    )
 
     def ancestors(self) -> list[TaxonomyTerm]:
         """Parent first, then its parent, up to the root."""

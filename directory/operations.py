@@ -30,15 +30,17 @@ class NotFound(LookupError):
 
 def public_services_filter():  # noqa: ANN201 - a SQL expression
     return (Service.moderation_state == ModerationState.APPROVED) & (
-        Service.status.in_(PUBLIC_STATUSES))
+        Service.status.in_(PUBLIC_STATUSES)
+    )
 
 
 def top_level_categories() -> list[tuple[TaxonomyTerm, int]]:
     """Root terms of the category taxonomy, each with how many public services sit under it."""
     roots = db.session.scalars(
-        select(TaxonomyTerm).join(Taxonomy).where(
-            Taxonomy.name == CATEGORY_TAXONOMY, TaxonomyTerm.parent_id.is_(None)
-        ).order_by(TaxonomyTerm.name)
+        select(TaxonomyTerm)
+        .join(Taxonomy)
+        .where(Taxonomy.name == CATEGORY_TAXONOMY, TaxonomyTerm.parent_id.is_(None))
+        .order_by(TaxonomyTerm.name)
     ).all()
     return [(root, count_public_services_under(root)) for root in roots]
 
@@ -47,19 +49,25 @@ def descendant_ids(term: TaxonomyTerm) -> list[str]:
     """The term's id and every id below it."""
     ids, frontier = [term.id], [term.id]
     while frontier:
-        frontier = list(db.session.scalars(
-            select(TaxonomyTerm.id).where(TaxonomyTerm.parent_id.in_(frontier))))
+        frontier = list(
+            db.session.scalars(select(TaxonomyTerm.id).where(TaxonomyTerm.parent_id.in_(frontier)))
+        )
         ids.extend(frontier)
     return ids
 
 
 def count_public_services_under(term: TaxonomyTerm) -> int:
-    return db.session.scalar(
-        select(func.count(func.distinct(Service.id)))
-        .join(service_taxonomy_term, service_taxonomy_term.c.service_id == Service.id)
-        .where(service_taxonomy_term.c.taxonomy_term_id.in_(descendant_ids(term)),
-               public_services_filter())
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count(func.distinct(Service.id)))
+            .join(service_taxonomy_term, service_taxonomy_term.c.service_id == Service.id)
+            .where(
+                service_taxonomy_term.c.taxonomy_term_id.in_(descendant_ids(term)),
+                public_services_filter(),
+            )
+        )
+        or 0
+    )
 
 
 def get_category(slug: str) -> TaxonomyTerm:
@@ -69,18 +77,26 @@ def get_category(slug: str) -> TaxonomyTerm:
     return term
 
 
-def services_in_category(term: TaxonomyTerm, *, page: int = 1,
-                         per_page: int = 20) -> tuple[list[Service], int]:
+def services_in_category(
+    term: TaxonomyTerm, *, page: int = 1, per_page: int = 20
+) -> tuple[list[Service], int]:
     """Public services filed under the term or any term below it, by name, one page at a time."""
     condition = Service.id.in_(
         select(service_taxonomy_term.c.service_id).where(
-            service_taxonomy_term.c.taxonomy_term_id.in_(descendant_ids(term))))
-    total = db.session.scalar(
-        select(func.count(Service.id)).where(condition, public_services_filter())) or 0
+            service_taxonomy_term.c.taxonomy_term_id.in_(descendant_ids(term))
+        )
+    )
+    total = (
+        db.session.scalar(select(func.count(Service.id)).where(condition, public_services_filter()))
+        or 0
+    )
     services = db.session.scalars(
-        select(Service).where(condition, public_services_filter())
+        select(Service)
+        .where(condition, public_services_filter())
         .options(selectinload(Service.organization))
-        .order_by(Service.name).limit(per_page).offset((page - 1) * per_page)
+        .order_by(Service.name)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     return list(services), total
 
@@ -88,11 +104,15 @@ def services_in_category(term: TaxonomyTerm, *, page: int = 1,
 def get_public_service(service_id: str) -> Service:
     """A service the public may see, with everything its page shows loaded in a few queries."""
     service = db.session.scalar(
-        select(Service).where(Service.id == service_id, public_services_filter()).options(
+        select(Service)
+        .where(Service.id == service_id, public_services_filter())
+        .options(
             selectinload(Service.organization),
-            selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location)
+            selectinload(Service.service_at_locations)
+            .selectinload(ServiceAtLocation.location)
             .selectinload(Location.addresses),
-            selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location)
+            selectinload(Service.service_at_locations)
+            .selectinload(ServiceAtLocation.location)
             .selectinload(Location.accessibility),
             selectinload(Service.schedules),
             selectinload(Service.phones),
@@ -118,10 +138,16 @@ def public_services_in_order(ids: Sequence[str]) -> list[Service]:
     if not ids:
         return []
     found = db.session.scalars(
-        select(Service).where(Service.id.in_(ids), public_services_filter()).options(
-            selectinload(Service.organization), selectinload(Service.phones),
+        select(Service)
+        .where(Service.id.in_(ids), public_services_filter())
+        .options(
+            selectinload(Service.organization),
+            selectinload(Service.phones),
             selectinload(Service.schedules),
-            selectinload(Service.service_at_locations).selectinload(ServiceAtLocation.location)
-            .selectinload(Location.addresses))).all()
+            selectinload(Service.service_at_locations)
+            .selectinload(ServiceAtLocation.location)
+            .selectinload(Location.addresses),
+        )
+    ).all()
     by_id = {service.id: service for service in found}
     return [by_id[i] for i in ids if i in by_id]

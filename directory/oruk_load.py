@@ -56,12 +56,17 @@ def _with_joined(statement: Select[Any], table: Any, attribute: str) -> list[Sim
     ``<attribute>__<column>``); each object gets the joined row as ``attribute`` (None if absent)."""
     prefix = f"{attribute}__"
     found = []
-    for row in db.session.execute(statement.add_columns(
-            *[c.label(prefix + c.name) for c in table.c])):
+    for row in db.session.execute(
+        statement.add_columns(*[c.label(prefix + c.name) for c in table.c])
+    ):
         own = {k: v for k, v in row._mapping.items() if not k.startswith(prefix)}
-        joined = {k[len(prefix):]: v for k, v in row._mapping.items() if k.startswith(prefix)}
-        found.append(SimpleNamespace(**own, **{attribute: SimpleNamespace(**joined)
-                                               if joined["id"] is not None else None}))
+        joined = {k[len(prefix) :]: v for k, v in row._mapping.items() if k.startswith(prefix)}
+        found.append(
+            SimpleNamespace(
+                **own,
+                **{attribute: SimpleNamespace(**joined) if joined["id"] is not None else None},
+            )
+        )
     return found
 
 
@@ -75,48 +80,96 @@ def _by(objects: Iterable[SimpleNamespace], key: str) -> dict[Any, list[SimpleNa
 def load_public_services(service_ids: list[str]) -> list[SimpleNamespace]:
     """Public services by id, in the order given, each with every record its full ORUK record
     shows, in a fixed number of queries (one per table) however many ids are asked for."""
-    services = {s.id: s for s in _with_joined(
-        select(Service.__table__).outerjoin(Organization.__table__)
-        .where(Service.id.in_(service_ids), public_services_filter()),
-        Organization.__table__, "organization")}
+    services = {
+        s.id: s
+        for s in _with_joined(
+            select(Service.__table__)
+            .outerjoin(Organization.__table__)
+            .where(Service.id.in_(service_ids), public_services_filter()),
+            Organization.__table__,
+            "organization",
+        )
+    }
     if not services:
         return []
     ids = list(services)
-    links = _with_joined(select(ServiceAtLocation.__table__).join(Location.__table__)
-                         .where(ServiceAtLocation.service_id.in_(ids)),
-                         Location.__table__, "location")
+    links = _with_joined(
+        select(ServiceAtLocation.__table__)
+        .join(Location.__table__)
+        .where(ServiceAtLocation.service_id.in_(ids)),
+        Location.__table__,
+        "location",
+    )
     locations = {link.location.id: link.location for link in links}
-    addresses = _by(_objects(select(Address.__table__).where(
-        Address.location_id.in_(list(locations)))), "location_id") if locations else {}
-    access = _by(_objects(select(Accessibility.__table__).where(
-        Accessibility.location_id.in_(list(locations)))), "location_id") if locations else {}
+    addresses = (
+        _by(
+            _objects(select(Address.__table__).where(Address.location_id.in_(list(locations)))),
+            "location_id",
+        )
+        if locations
+        else {}
+    )
+    access = (
+        _by(
+            _objects(
+                select(Accessibility.__table__).where(
+                    Accessibility.location_id.in_(list(locations))
+                )
+            ),
+            "location_id",
+        )
+        if locations
+        else {}
+    )
     for link in links:  # one object per location, shared by the links to it
         link.location = locations[link.location_id]
         link.location.addresses = addresses.get(link.location_id, [])
         link.location.accessibility = access.get(link.location_id, [])
-    schedules = _objects(select(Schedule.__table__).where(Schedule.service_id.in_(ids))
-                         .order_by(Schedule.service_id, Schedule.weekday, Schedule.opens_at))
+    schedules = _objects(
+        select(Schedule.__table__)
+        .where(Schedule.service_id.in_(ids))
+        .order_by(Schedule.service_id, Schedule.weekday, Schedule.opens_at)
+    )
     for schedule in schedules:
         schedule.byday = Schedule.BYDAY[schedule.weekday]
-    children = {name: _by(_objects(select(model.__table__).where(model.service_id.in_(ids))),
-                          "service_id") for name, model in SIMPLE_CHILDREN.items()}
+    children = {
+        name: _by(_objects(select(model.__table__).where(model.service_id.in_(ids))), "service_id")
+        for name, model in SIMPLE_CHILDREN.items()
+    }
     contacts = _objects(select(Contact.__table__).where(Contact.service_id.in_(ids)))
-    contact_phones = _by(_objects(select(Phone.__table__).where(
-        Phone.contact_id.in_([c.id for c in contacts]))), "contact_id") if contacts else {}
+    contact_phones = (
+        _by(
+            _objects(select(Phone.__table__).where(Phone.contact_id.in_([c.id for c in contacts]))),
+            "contact_id",
+        )
+        if contacts
+        else {}
+    )
     for contact in contacts:
         contact.phones = contact_phones.get(contact.id, [])
-    terms = _by(_objects(
-        select(service_taxonomy_term.c.service_id.label("linked_service_id"),
-               *TaxonomyTerm.__table__.c, Taxonomy.name.label("taxonomy_name"))
-        .join(TaxonomyTerm, TaxonomyTerm.id == service_taxonomy_term.c.taxonomy_term_id)
-        .outerjoin(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
-        .where(service_taxonomy_term.c.service_id.in_(ids))), "linked_service_id")
+    terms = _by(
+        _objects(
+            select(
+                service_taxonomy_term.c.service_id.label("linked_service_id"),
+                *TaxonomyTerm.__table__.c,
+                Taxonomy.name.label("taxonomy_name"),
+            )
+            .join(TaxonomyTerm, TaxonomyTerm.id == service_taxonomy_term.c.taxonomy_term_id)
+            .outerjoin(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
+            .where(service_taxonomy_term.c.service_id.in_(ids))
+        ),
+        "linked_service_id",
+    )
     for term_list in terms.values():
         for term in term_list:
-            term.taxonomy = (SimpleNamespace(name=term.taxonomy_name)
-                             if term.taxonomy_id is not None else None)
-    links_by, schedules_by, contacts_by = (_by(links, "service_id"), _by(schedules, "service_id"),
-                                           _by(contacts, "service_id"))
+            term.taxonomy = (
+                SimpleNamespace(name=term.taxonomy_name) if term.taxonomy_id is not None else None
+            )
+    links_by, schedules_by, contacts_by = (
+        _by(links, "service_id"),
+        _by(schedules, "service_id"),
+        _by(contacts, "service_id"),
+    )
     for sid, service in services.items():
         service.service_at_locations = links_by.get(sid, [])
         service.schedules = schedules_by.get(sid, [])

@@ -52,9 +52,27 @@ ENGINE_PAGE = 100
 SMALL_RESULT = 2000
 
 DAY_NAMES = {
-    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5,
-    "sunday": 6, "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
-    "mo": 0, "tu": 1, "we": 2, "th": 3, "fr": 4, "sa": 5, "su": 6,
+    "monday": 0,
+    "tuesday": 1,
+    "wednesday": 2,
+    "thursday": 3,
+    "friday": 4,
+    "saturday": 5,
+    "sunday": 6,
+    "mon": 0,
+    "tue": 1,
+    "wed": 2,
+    "thu": 3,
+    "fri": 4,
+    "sat": 5,
+    "sun": 6,
+    "mo": 0,
+    "tu": 1,
+    "we": 2,
+    "th": 3,
+    "fr": 4,
+    "sa": 5,
+    "su": 6,
 }
 
 
@@ -100,6 +118,7 @@ class ServiceQuery:
 
 # --- parsing --------------------------------------------------------------------------------
 
+
 def _int(args: Any, name: str, *, default: int | None, low: int, high: int) -> int | None:
     raw = (args.get(name) or "").strip()
     if not raw:
@@ -136,7 +155,9 @@ def _time(args: Any, name: str) -> time | None:
             raise ValueError
         return time(*parts)
     except ValueError:
-        raise BadParameter(name, f"{name} must be a time such as 09:30, not '{raw[:40]}'.") from None
+        raise BadParameter(
+            name, f"{name} must be a time such as 09:30, not '{raw[:40]}'."
+        ) from None
 
 
 def _day(args: Any) -> int | None:
@@ -146,8 +167,9 @@ def _day(args: Any) -> int | None:
     try:
         return DAY_NAMES[raw.lower()]
     except KeyError:
-        raise BadParameter("day", f"day must be a day of the week such as Monday, not "
-                                  f"'{raw[:40]}'.") from None
+        raise BadParameter(
+            "day", f"day must be a day of the week such as Monday, not '{raw[:40]}'."
+        ) from None
 
 
 def parse_paging(args: Any) -> PageRequest:
@@ -174,24 +196,35 @@ def parse_service_query(args: Any, *, allow_place: bool) -> ServiceQuery:
             try:
                 proximity = float(raw)
             except ValueError:
-                raise BadParameter("proximity", "proximity must be a distance in metres, such as "
-                                                f"2000, not '{raw[:40]}'.") from None
+                raise BadParameter(
+                    "proximity",
+                    f"proximity must be a distance in metres, such as 2000, not '{raw[:40]}'.",
+                ) from None
             if not math.isfinite(proximity) or not 0 < proximity <= MAX_PROXIMITY_METRES:
-                raise BadParameter("proximity", "proximity must be a distance in metres above 0 "
-                                                f"and at most {MAX_PROXIMITY_METRES}.")
+                raise BadParameter(
+                    "proximity",
+                    "proximity must be a distance in metres above 0 "
+                    f"and at most {MAX_PROXIMITY_METRES}.",
+                )
             if postcode is None:
                 raise BadParameter("proximity", "proximity needs a postcode to measure from.")
     return ServiceQuery(
-        paging=paging, search=search,
+        paging=paging,
+        search=search,
         taxonomy_term_id=(args.get("taxonomy_term_id") or "").strip() or None,
         taxonomy_id=(args.get("taxonomy_id") or "").strip() or None,
-        minimum_age=minimum_age, maximum_age=maximum_age, day=_day(args),
-        start_time=_time(args, "start_time"), end_time=_time(args, "end_time"),
-        postcode=postcode, proximity_metres=proximity,
+        minimum_age=minimum_age,
+        maximum_age=maximum_age,
+        day=_day(args),
+        start_time=_time(args, "start_time"),
+        end_time=_time(args, "end_time"),
+        postcode=postcode,
+        proximity_metres=proximity,
     )
 
 
 # --- SQL conditions -------------------------------------------------------------------------
+
 
 def _span_covers(s: time | None, e: time | None) -> ColumnElement[bool]:
     """A schedule row (on its own weekday) is open at s / up to e / across [s, e]."""
@@ -229,14 +262,18 @@ def _schedule_condition(q: ServiceQuery, walk: bool = False) -> ColumnElement[bo
 
 
 def _term_condition(term_ids: Any, walk: bool = False) -> ColumnElement[bool]:
-    return _service_id(walk).in_(select(service_taxonomy_term.c.service_id).where(
-        service_taxonomy_term.c.taxonomy_term_id.in_(term_ids)))
+    return _service_id(walk).in_(
+        select(service_taxonomy_term.c.service_id).where(
+            service_taxonomy_term.c.taxonomy_term_id.in_(term_ids)
+        )
+    )
 
 
 def _term_and_descendants(term_id: str) -> Any:
     """The term's id and every id below it, as one recursive query (UNION, so a loop ends)."""
-    tree = select(TaxonomyTerm.id).where(TaxonomyTerm.id == term_id).cte("term_tree",
-                                                                         recursive=True)
+    tree = (
+        select(TaxonomyTerm.id).where(TaxonomyTerm.id == term_id).cte("term_tree", recursive=True)
+    )
     tree = tree.union(select(TaxonomyTerm.id).where(TaxonomyTerm.parent_id == tree.c.id))
     return select(tree.c.id)
 
@@ -250,14 +287,18 @@ def _age_condition(q: ServiceQuery) -> list[ColumnElement[bool]]:
     return parts
 
 
-def service_conditions(q: ServiceQuery, *, engine_done: bool = False,
-                       walk: bool = False) -> list[ColumnElement[bool]]:
+def service_conditions(
+    q: ServiceQuery, *, engine_done: bool = False, walk: bool = False
+) -> list[ColumnElement[bool]]:
     """SQL conditions for the filters (those the engine has not already applied). ``walk``: for
     a page of a large result, walked in listing order (see `_service_id`)."""
     conditions: list[ColumnElement[bool]] = [public_services_filter()]
     if q.taxonomy_id:
-        conditions.append(_term_condition(
-            select(TaxonomyTerm.id).where(TaxonomyTerm.taxonomy_id == q.taxonomy_id), walk))
+        conditions.append(
+            _term_condition(
+                select(TaxonomyTerm.id).where(TaxonomyTerm.taxonomy_id == q.taxonomy_id), walk
+            )
+        )
     if engine_done:
         if q.end_time is not None:
             conditions.append(_schedule_condition(q))
@@ -278,6 +319,7 @@ def needs_post_filter(q: ServiceQuery) -> bool:
 
 # --- running --------------------------------------------------------------------------------
 
+
 @dataclass
 class ServicePage:
     services: list[Service]
@@ -289,8 +331,10 @@ def load_services(ids: list[str], options: list[Any]) -> list[Service]:
     """Services by id, in the order given, with the loader options."""
     if not ids:
         return []
-    found = {s.id: s for s in db.session.scalars(
-        select(Service).where(Service.id.in_(ids)).options(*options))}
+    found = {
+        s.id: s
+        for s in db.session.scalars(select(Service).where(Service.id.in_(ids)).options(*options))
+    }
     return [found[i] for i in ids if i in found]
 
 
@@ -298,13 +342,17 @@ def _engine_request(q: ServiceQuery, page: int, per_page: int) -> Any:
     from search_index import SearchRequest
 
     return SearchRequest(
-        text=q.search, where=q.postcode or "",
+        text=q.search,
+        where=q.postcode or "",
         radius_metres=q.proximity_metres,
         term_ids=(q.taxonomy_term_id,) if q.taxonomy_term_id else (),
-        min_age=q.minimum_age, max_age=q.maximum_age, day=q.day,
+        min_age=q.minimum_age,
+        max_age=q.maximum_age,
+        day=q.day,
         at_time=q.start_time if q.end_time is None else None,
         sort="distance" if q.postcode and not q.search else "relevance",
-        page=page, per_page=per_page,
+        page=page,
+        per_page=per_page,
     )
 
 
@@ -328,8 +376,13 @@ def engine_hits(q: ServiceQuery) -> list[tuple[str, float | None]]:
             break
         page += 1
     if needs_post_filter(q) and hits:
-        keep = set(db.session.scalars(select(Service.id).where(
-            Service.id.in_([h[0] for h in hits]), *service_conditions(q, engine_done=True))))
+        keep = set(
+            db.session.scalars(
+                select(Service.id).where(
+                    Service.id.in_([h[0] for h in hits]), *service_conditions(q, engine_done=True)
+                )
+            )
+        )
         hits = [h for h in hits if h[0] in keep]
     return hits
 
@@ -345,20 +398,34 @@ def _listing_page_ids(q: ServiceQuery, total: int) -> list[str]:
     from_end = total - paging.offset - size
     if from_end < paging.offset:
         rows = db.session.execute(
-            select(Service.id).where(*conditions)
-            .order_by(Service.name.desc(), Service.id.desc()).limit(size).offset(from_end))
+            select(Service.id)
+            .where(*conditions)
+            .order_by(Service.name.desc(), Service.id.desc())
+            .limit(size)
+            .offset(from_end)
+        )
         return [row.id for row in rows][::-1]
-    return list(db.session.scalars(
-        select(Service.id).where(*conditions).order_by(Service.name, Service.id)
-        .limit(size).offset(paging.offset)))
+    return list(
+        db.session.scalars(
+            select(Service.id)
+            .where(*conditions)
+            .order_by(Service.name, Service.id)
+            .limit(size)
+            .offset(paging.offset)
+        )
+    )
 
 
 def find_services(q: ServiceQuery, options: list[Any]) -> ServicePage:
     """One page of public services for a checked query."""
     paging = q.paging
     if not q.uses_engine:
-        total = db.session.scalar(select(func.count()).select_from(Service)
-                                  .where(*service_conditions(q))) or 0
+        total = (
+            db.session.scalar(
+                select(func.count()).select_from(Service).where(*service_conditions(q))
+            )
+            or 0
+        )
         if paging.offset >= total:
             return ServicePage([], total)
         ids = _listing_page_ids(q, total)
@@ -366,18 +433,23 @@ def find_services(q: ServiceQuery, options: list[Any]) -> ServicePage:
     if not needs_post_filter(q):
         result = _engine_search(q, paging.page, paging.per_page)
         ids = [h.service_id for h in result.hits]
-        return ServicePage(load_services(ids, options), result.total,
-                           {h.service_id: h.distance_km for h in result.hits})
+        return ServicePage(
+            load_services(ids, options),
+            result.total,
+            {h.service_id: h.distance_km for h in result.hits},
+        )
     hits = engine_hits(q)
-    window = hits[paging.offset:paging.offset + paging.per_page]
+    window = hits[paging.offset : paging.offset + paging.per_page]
     return ServicePage(load_services([h[0] for h in window], options), len(hits), dict(window))
 
 
 def sal_options() -> list[Any]:
     location = selectinload(ServiceAtLocation.location)
-    return [location.selectinload(Location.addresses),
-            location.selectinload(Location.accessibility),
-            selectinload(ServiceAtLocation.service).selectinload(Service.organization)]
+    return [
+        location.selectinload(Location.addresses),
+        location.selectinload(Location.accessibility),
+        selectinload(ServiceAtLocation.service).selectinload(Service.organization),
+    ]
 
 
 def find_service_at_locations(q: ServiceQuery) -> tuple[list[ServiceAtLocation], int]:
@@ -386,13 +458,21 @@ def find_service_at_locations(q: ServiceQuery) -> tuple[list[ServiceAtLocation],
     if not q.uses_engine:
         conditions = service_conditions(q)
         base = select(ServiceAtLocation).join(Service, ServiceAtLocation.service_id == Service.id)
-        total = db.session.scalar(
-            select(func.count(ServiceAtLocation.id))
-            .join(Service, ServiceAtLocation.service_id == Service.id).where(*conditions)) or 0
+        total = (
+            db.session.scalar(
+                select(func.count(ServiceAtLocation.id))
+                .join(Service, ServiceAtLocation.service_id == Service.id)
+                .where(*conditions)
+            )
+            or 0
+        )
         rows = db.session.scalars(
-            base.where(*conditions).options(*sal_options())
+            base.where(*conditions)
+            .options(*sal_options())
             .order_by(ServiceAtLocation.id)
-            .limit(paging.per_page).offset(paging.offset)).all()
+            .limit(paging.per_page)
+            .offset(paging.offset)
+        ).all()
         return list(rows), total
     point = None
     if q.postcode:
@@ -404,9 +484,17 @@ def find_service_at_locations(q: ServiceQuery) -> tuple[list[ServiceAtLocation],
             raise BadParameter("postcode", str(error)) from None
     hits = engine_hits(q)
     rank = {sid: i for i, (sid, _) in enumerate(hits)}
-    links = list(db.session.scalars(
-        select(ServiceAtLocation).where(ServiceAtLocation.service_id.in_(list(rank)))
-        .options(*sal_options()))) if rank else []
+    links = (
+        list(
+            db.session.scalars(
+                select(ServiceAtLocation)
+                .where(ServiceAtLocation.service_id.in_(list(rank)))
+                .options(*sal_options())
+            )
+        )
+        if rank
+        else []
+    )
     if point is not None:
         from search_index.geo import distance_km
 
@@ -424,4 +512,4 @@ def find_service_at_locations(q: ServiceQuery) -> tuple[list[ServiceAtLocation],
         links = [sal for _, sal in measured]
     else:
         links.sort(key=lambda sal: (rank[sal.service_id], sal.id))
-    return links[paging.offset:paging.offset + paging.per_page], len(links)
+    return links[paging.offset : paging.offset + paging.per_page], len(links)

@@ -28,9 +28,16 @@ def _run_search(per_page: int) -> dict[str, object]:
     """Validate the GET form, search, count the search; everything both result pages show."""
     form = SearchForm(formdata=request.args or MultiDict())
     context: dict[str, object] = {
-        "form": form, "result": None, "rows": [], "facets": {}, "notice": None,
-        "radius_choices": RADIUS_CHOICES, "day_choices": DAY_CHOICES,
-        "sort_choices": SORT_CHOICES, "searched": bool(request.args)}
+        "form": form,
+        "result": None,
+        "rows": [],
+        "facets": {},
+        "notice": None,
+        "radius_choices": RADIUS_CHOICES,
+        "day_choices": DAY_CHOICES,
+        "sort_choices": SORT_CHOICES,
+        "searched": bool(request.args),
+    }
     if not request.args:
         return context
     if not form.validate():
@@ -41,21 +48,27 @@ def _run_search(per_page: int) -> dict[str, object]:
     result = search_services(search)
     if result.total and not result.hits and result.page > result.total_pages:
         # Past the last page (an old link, a typed URL): show the last page and say so.
-        context["notice"] = (f"There {'is' if result.total_pages == 1 else 'are'} only "
-                             f"{result.total_pages} {'page' if result.total_pages == 1 else 'pages'}"
-                             " of results, so here is the last one.")
+        context["notice"] = (
+            f"There {'is' if result.total_pages == 1 else 'are'} only "
+            f"{result.total_pages} {'page' if result.total_pages == 1 else 'pages'}"
+            " of results, so here is the last one."
+        )
         form.page.data = result.total_pages
         result = search_services(search_page.build_request(form, per_page=per_page))
-    usage.record_search(query=search.text, where=(result.location.outcode or result.location.label)
-                        if result.location else "",
-                        filters=search_page.filters_for_usage(form), result_count=result.total,
-                        channel=current_channel())
+    usage.record_search(
+        query=search.text,
+        where=(result.location.outcode or result.location.label) if result.location else "",
+        filters=search_page.filters_for_usage(form),
+        result_count=result.total,
+        channel=current_channel(),
+    )
     context.update(
         result=result,
         rows=search_page.load_rows(result, now=utcnow(), timezone=current_app.config["TIMEZONE"]),
         facets=search_page.facet_options(result, form),
         summary=search_page.summary_text(result, form),
-        advice=search_page.zero_result_advice(result, form) if result.total == 0 else [])
+        advice=search_page.zero_result_advice(result, form) if result.total == 0 else [],
+    )
     return context
 
 
@@ -96,8 +109,9 @@ def search_map() -> tuple[str, int] | str:
 @bp.get("/categories")
 @public
 def categories() -> str:
-    return render_template("directory/categories.html",
-                           categories=operations.top_level_categories())
+    return render_template(
+        "directory/categories.html", categories=operations.top_level_categories()
+    )
 
 
 @bp.get("/categories/<slug>")
@@ -110,8 +124,14 @@ def category(slug: str) -> str:
     page = _page_number()
     services, total = operations.services_in_category(term, page=page, per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
-    return render_template("directory/category.html", term=term, services=services, total=total,
-                           page=min(page, pages), pages=pages)
+    return render_template(
+        "directory/category.html",
+        term=term,
+        services=services,
+        total=total,
+        page=min(page, pages),
+        pages=pages,
+    )
 
 
 @bp.get("/services/<service_id>")
@@ -130,10 +150,15 @@ def service(service_id: str) -> str:
         locations.append((sal.location, opening_rows(own)))
     general = [s for s in found.schedules if s.service_at_location_id is None]
     return render_template(
-        "directory/service.html", service=found, locations=locations,
-        general_hours=opening_rows(general), opening=opening_summary(found.schedules, now, timezone),
-        contacts=contact_ways(found), cost=cost_label(found),
-        back_to_results=request.referrer if _is_our_search(request.referrer) else None)
+        "directory/service.html",
+        service=found,
+        locations=locations,
+        general_hours=opening_rows(general),
+        opening=opening_summary(found.schedules, now, timezone),
+        contacts=contact_ways(found),
+        cost=cost_label(found),
+        back_to_results=request.referrer if _is_our_search(request.referrer) else None,
+    )
 
 
 def _is_our_search(referrer: str | None) -> bool:

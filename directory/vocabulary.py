@@ -23,8 +23,12 @@ class DeliveryMode(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"in_person": "In person", "phone": "By phone", "online": "Online",
-                "home_visit": "Home visits"}[self.value]
+        return {
+            "in_person": "In person",
+            "phone": "By phone",
+            "online": "Online",
+            "home_visit": "Home visits",
+        }[self.value]
 
 
 class ReferralRoute(enum.StrEnum):
@@ -34,8 +38,11 @@ class ReferralRoute(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"drop_in": "Just turn up", "self_refer": "Contact them yourself",
-                "needs_referral": "You need to be referred"}[self.value]
+        return {
+            "drop_in": "Just turn up",
+            "self_refer": "Contact them yourself",
+            "needs_referral": "You need to be referred",
+        }[self.value]
 
 
 class ModerationState(enum.StrEnum):
@@ -60,9 +67,13 @@ class AccessibilityFeature(enum.StrEnum):
     @property
     def label(self) -> str:
         return {
-            "wheelchair": "Wheelchair accessible", "step_free": "Step-free access",
-            "accessible_toilet": "Accessible toilet", "hearing_loop": "Hearing loop",
-            "parking": "Parking", "blue_badge_parking": "Blue Badge parking",
-            "assistance_dogs": "Assistance dogs welcome", "large_print": "Large print available",
+            "wheelchair": "Wheelchair accessible",
+            "step_free": "Step-free access",
+            "accessible_toilet": "Accessible toilet",
+            "hearing_loop": "Hearing loop",
+            "parking": "Parking",
+            "blue_badge_parking": "Blue Badge parking",
+            "assistance_dogs": "Assistance dogs welcome",
+            "large_print": "Large print available",
             "bsl": "British Sign Language",
         }[self.value]

@@ -46,14 +46,19 @@ bp = Blueprint("case", __name__, url_prefix="/referrals/<int:referral_id>")
 def _load(referral_id: int, *, audit: str | None = "referral.view") -> Any:
     """The referral if this coordinator may work on it; 404 otherwise (and the refusal audited)."""
     try:
-        return operations.get_referral(current_user, referral_id, action=REFERRAL_UPDATE,
-                                       audit=audit)
+        return operations.get_referral(
+            current_user, referral_id, action=REFERRAL_UPDATE, audit=audit
+        )
     except NotFound:
         abort(404)
     except PermissionDenied:
         db.session.rollback()
-        record_event("referral.view_denied", actor_id=current_user.id, subject_type="referral",
-                     subject_id=str(referral_id))
+        record_event(
+            "referral.view_denied",
+            actor_id=current_user.id,
+            subject_type="referral",
+            subject_id=str(referral_id),
+        )
         db.session.commit()
         abort(404)
 
@@ -68,24 +73,41 @@ def _case(referral: Any, status: int = 200, **forms: Any) -> Any:
     # attribute would reload it just before load_case reads it again with everything else.
     full = worklists.load_case(inspect(referral).identity[0])
     service_ids = [sp.service_id for sp in full.signposts]
-    services = {s.id: s for s in db.session.scalars(
-        select(Service).where(Service.id.in_(service_ids)))} if service_ids else {}
+    services = (
+        {s.id: s for s in db.session.scalars(select(Service).where(Service.id.in_(service_ids)))}
+        if service_ids
+        else {}
+    )
     entries = worklists.timeline(full)
     names = worklists.user_names({e.by_user_id for e in entries} | {full.coordinator_id})
     assign = forms.get("assign") or AssignForm(formdata=None, prefix="assign")
-    assign.coordinator_id.choices = choices_of((u.id, u.name) for u in casework.coordinators_for(current_user))
-    defaults = {"contact": ContactAttemptForm(formdata=None, prefix="contact"),
-                "state": StateForm(formdata=None, prefix="state"),
-                "onward": OnwardForm(formdata=None, prefix="onward"),
-                "close": CloseForm(formdata=None, prefix="close"),
-                "move": MoveConversationForm(formdata=None, prefix="move")}
+    assign.coordinator_id.choices = choices_of(
+        (u.id, u.name) for u in casework.coordinators_for(current_user)
+    )
+    defaults = {
+        "contact": ContactAttemptForm(formdata=None, prefix="contact"),
+        "state": StateForm(formdata=None, prefix="state"),
+        "onward": OnwardForm(formdata=None, prefix="onward"),
+        "close": CloseForm(formdata=None, prefix="close"),
+        "move": MoveConversationForm(formdata=None, prefix="move"),
+    }
     defaults.update({k: v for k, v in forms.items() if k != "assign"})
     return render_template(
-        "prescribing/case.html", referral=full, timeline=entries, names=names,
-        services=services, assign=assign, reasons=REFERRAL_REASONS, S=ReferralState,
-        variance=worklists.follow_up_variance, signpost_labels=followups.SIGNPOST_LABELS,
-        outcome_labels=followups.OUTCOME_LABELS, kinds=FollowUpKind,
-        status_form=SignpostStatusForm, **defaults), status
+        "prescribing/case.html",
+        referral=full,
+        timeline=entries,
+        names=names,
+        services=services,
+        assign=assign,
+        reasons=REFERRAL_REASONS,
+        S=ReferralState,
+        variance=worklists.follow_up_variance,
+        signpost_labels=followups.SIGNPOST_LABELS,
+        outcome_labels=followups.OUTCOME_LABELS,
+        kinds=FollowUpKind,
+        status_form=SignpostStatusForm,
+        **defaults,
+    ), status
 
 
 def _error(referral: Any, key: str, form: Any, message: str) -> Any:
@@ -105,7 +127,9 @@ def case_page(referral_id: int) -> Any:
 def assign(referral_id: int) -> Any:
     referral = _load(referral_id, audit=None)
     form = AssignForm(prefix="assign")
-    form.coordinator_id.choices = choices_of((u.id, u.name) for u in casework.coordinators_for(current_user))
+    form.coordinator_id.choices = choices_of(
+        (u.id, u.name) for u in casework.coordinators_for(current_user)
+    )
     if not form.validate_on_submit() or form.coordinator_id.data is None:
         return _error(referral, "assign", form, "Choose a coordinator.")
     try:
@@ -124,8 +148,13 @@ def contact(referral_id: int) -> Any:
     if not form.validate_on_submit():
         return _case(referral, 400, contact=form)
     try:
-        casework.record_contact_attempt(current_user, referral, method=form.method.data,
-                                        outcome=form.outcome.data, notes=form.notes.data)
+        casework.record_contact_attempt(
+            current_user,
+            referral,
+            method=form.method.data,
+            outcome=form.outcome.data,
+            notes=form.notes.data,
+        )
     except PrescribingError as exc:
         return _error(referral, "contact", form, str(exc))
     flash("Contact attempt recorded.", "success")
@@ -140,8 +169,9 @@ def change_state(referral_id: int) -> Any:
     if not form.validate_on_submit():
         return _case(referral, 400, state=form)
     try:
-        casework.change_state(current_user, referral, ReferralState(form.target.data),
-                              note=form.note.data)
+        casework.change_state(
+            current_user, referral, ReferralState(form.target.data), note=form.note.data
+        )
     except PrescribingError as exc:
         db.session.rollback()
         return _error(_load(referral_id, audit=None), "state", form, str(exc))
@@ -157,8 +187,9 @@ def close(referral_id: int) -> Any:
     if not form.validate_on_submit():
         return _case(referral, 400, close=form)
     try:
-        followups.close_referral(current_user, referral, CloseOutcome(form.outcome.data),
-                                 form.notes.data or "")
+        followups.close_referral(
+            current_user, referral, CloseOutcome(form.outcome.data), form.notes.data or ""
+        )
     except PrescribingError as exc:
         db.session.rollback()
         return _error(_load(referral_id, audit=None), "close", form, str(exc))
@@ -173,11 +204,16 @@ def conversation(referral_id: int) -> Any:
     form = ConversationForm()
     if form.validate_on_submit():
         details = casework.ConversationDetails(
-            held_on=form.held_on.data, who_was_there=form.who_was_there.data or "",
-            consent_to_share=form.consent_to_share.data, share_with=form.share_with.data or "",
-            what_matters=form.what_matters.data or "", needs=list(form.needs.data or []),
+            held_on=form.held_on.data,
+            who_was_there=form.who_was_there.data or "",
+            consent_to_share=form.consent_to_share.data,
+            share_with=form.share_with.data or "",
+            what_matters=form.what_matters.data or "",
+            needs=list(form.needs.data or []),
             goals=[form.goal_1.data, form.goal_2.data, form.goal_3.data],
-            notes=form.notes.data or "", measures=measure_answers(form))
+            notes=form.notes.data or "",
+            measures=measure_answers(form),
+        )
         try:
             casework.hold_conversation(current_user, referral, details)
         except PrescribingError as exc:
@@ -187,9 +223,13 @@ def conversation(referral_id: int) -> Any:
             flash("Guided conversation recorded; the follow-ups are planned.", "success")
             return _back(referral_id)
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("prescribing/conversation.html", referral=referral, form=form,
-                           copyright=SWEMWBS_COPYRIGHT,
-                           required=casework.required_measures()), status
+    return render_template(
+        "prescribing/conversation.html",
+        referral=referral,
+        form=form,
+        copyright=SWEMWBS_COPYRIGHT,
+        required=casework.required_measures(),
+    ), status
 
 
 @bp.post("/conversations/<int:conversation_id>/date")
@@ -217,15 +257,28 @@ def find_services(referral_id: int) -> Any:
     referral = _load(referral_id, audit="referral.view")
     text = request.args.get("q", "").strip()[:200]
     where = request.args.get("where", referral.person.postcode or "").strip()[:100]
-    result = search_services(SearchRequest(text=text, where=where, radius_miles=10.0)) if (
-        text or where) else None
+    result = (
+        search_services(SearchRequest(text=text, where=where, radius_miles=10.0))
+        if (text or where)
+        else None
+    )
     services = {}
     if result is not None and result.hits:
-        services = {s.id: s for s in db.session.scalars(
-            select(Service).where(Service.id.in_([h.service_id for h in result.hits])))}
-    return render_template("prescribing/find_services.html", referral=referral, q=text,
-                           where=where, result=result, services=services,
-                           form=AddSignpostForm(formdata=None))
+        services = {
+            s.id: s
+            for s in db.session.scalars(
+                select(Service).where(Service.id.in_([h.service_id for h in result.hits]))
+            )
+        }
+    return render_template(
+        "prescribing/find_services.html",
+        referral=referral,
+        q=text,
+        where=where,
+        result=result,
+        services=services,
+        form=AddSignpostForm(formdata=None),
+    )
 
 
 @bp.post("/signposts")
@@ -237,8 +290,13 @@ def add_signpost(referral_id: int) -> Any:
         flash("Choose a service to suggest.", "error")
         return _back(referral_id)
     try:
-        followups.add_signpost(current_user, referral, form.service_id.data,
-                               accompanied_visit=form.accompanied_visit.data, buddy=form.buddy.data)
+        followups.add_signpost(
+            current_user,
+            referral,
+            form.service_id.data,
+            accompanied_visit=form.accompanied_visit.data,
+            buddy=form.buddy.data,
+        )
     except PrescribingError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -255,10 +313,15 @@ def update_signpost(referral_id: int, signpost_id: int) -> Any:
     if not form.validate_on_submit():
         return _case(referral, 400)
     try:
-        followups.update_signpost(current_user, referral, signpost_id,
-                                  SignpostStatus(form.status.data), reason=form.reason.data,
-                                  accompanied_visit=form.accompanied_visit.data,
-                                  buddy=form.buddy.data)
+        followups.update_signpost(
+            current_user,
+            referral,
+            signpost_id,
+            SignpostStatus(form.status.data),
+            reason=form.reason.data,
+            accompanied_visit=form.accompanied_visit.data,
+            buddy=form.buddy.data,
+        )
     except PrescribingError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -275,8 +338,9 @@ def onward(referral_id: int) -> Any:
     if not form.validate_on_submit():
         return _case(referral, 400, onward=form)
     try:
-        followups.refer_onward(current_user, referral, OnwardKind(form.kind.data),
-                               form.notes.data or "")
+        followups.refer_onward(
+            current_user, referral, OnwardKind(form.kind.data), form.notes.data or ""
+        )
     except PrescribingError as exc:
         db.session.rollback()
         return _error(_load(referral_id, audit=None), "onward", form, str(exc))
@@ -297,18 +361,33 @@ def follow_up(referral_id: int, follow_up_id: int) -> Any:
     if form.validate_on_submit():
         try:
             if review:
-                statuses = {g.id: request.form.get(f"goal_{g.id}", g.status)
-                            for g in referral.goals}
-                followups.complete_review(current_user, referral, follow_up_id,
-                                          followups.ReviewDetails(
-                    done_on=form.done_on.data, notes=form.notes.data or "",
-                    goal_statuses=statuses, measures=measure_answers(form),
-                    decision=form.decision.data,
-                    outcome=CloseOutcome(form.outcome.data) if form.outcome.data else None))
+                statuses = {
+                    g.id: request.form.get(f"goal_{g.id}", g.status) for g in referral.goals
+                }
+                followups.complete_review(
+                    current_user,
+                    referral,
+                    follow_up_id,
+                    followups.ReviewDetails(
+                        done_on=form.done_on.data,
+                        notes=form.notes.data or "",
+                        goal_statuses=statuses,
+                        measures=measure_answers(form),
+                        decision=form.decision.data,
+                        outcome=CloseOutcome(form.outcome.data) if form.outcome.data else None,
+                    ),
+                )
             else:
-                followups.complete_check(current_user, referral, follow_up_id, followups.CheckDetails(
-                    done_on=form.done_on.data, progress=form.progress.data or "",
-                    other_support_needed=form.other_support_needed.data))
+                followups.complete_check(
+                    current_user,
+                    referral,
+                    follow_up_id,
+                    followups.CheckDetails(
+                        done_on=form.done_on.data,
+                        progress=form.progress.data or "",
+                        other_support_needed=form.other_support_needed.data,
+                    ),
+                )
         except PrescribingError as exc:
             db.session.rollback()
             form.form_errors.append(str(exc))
@@ -318,9 +397,15 @@ def follow_up(referral_id: int, follow_up_id: int) -> Any:
             flash(f"{item.kind.label} recorded.", "success")
             return _back(referral_id)
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("prescribing/follow_up.html", referral=referral, item=item, form=form,
-                           review=review, goal_choices=goal_status_choices(),
-                           copyright=SWEMWBS_COPYRIGHT), status
+    return render_template(
+        "prescribing/follow_up.html",
+        referral=referral,
+        item=item,
+        form=form,
+        review=review,
+        goal_choices=goal_status_choices(),
+        copyright=SWEMWBS_COPYRIGHT,
+    ), status
 
 
 @bp.get("/plan")
@@ -332,7 +417,15 @@ def plan(referral_id: int) -> Any:
     # attribute would reload it just before load_case reads it again with everything else.
     full = worklists.load_case(inspect(referral).identity[0])
     service_ids = [sp.service_id for sp in full.signposts]
-    services = {s.id: s for s in db.session.scalars(
-        select(Service).where(Service.id.in_(service_ids)))} if service_ids else {}
-    return render_template("prescribing/plan.html", referral=full, services=services,
-                           signpost_labels=followups.SIGNPOST_LABELS, kinds=FollowUpKind)
+    services = (
+        {s.id: s for s in db.session.scalars(select(Service).where(Service.id.in_(service_ids)))}
+        if service_ids
+        else {}
+    )
+    return render_template(
+        "prescribing/plan.html",
+        referral=full,
+        services=services,
+        signpost_labels=followups.SIGNPOST_LABELS,
+        kinds=FollowUpKind,
+    )

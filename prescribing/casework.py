@@ -50,14 +50,27 @@ from signpost.permissions import REFERRAL_UPDATE, require
 from signpost.types import utcnow
 
 S = ReferralState
-CONTACT_METHODS = {"phone": "Phone", "text": "Text message", "email": "Email", "letter": "Letter",
-                   "visit": "Visit"}
-CONTACT_OUTCOMES = {"spoke": "Spoke to the person", "no_answer": "No answer",
-                    "left_message": "Left a message", "wrong_number": "Wrong number",
-                    "sent": "Message or letter sent"}
+CONTACT_METHODS = {
+    "phone": "Phone",
+    "text": "Text message",
+    "email": "Email",
+    "letter": "Letter",
+    "visit": "Visit",
+}
+CONTACT_OUTCOMES = {
+    "spoke": "Spoke to the person",
+    "no_answer": "No answer",
+    "left_message": "Left a message",
+    "wrong_number": "Wrong number",
+    "sent": "Message or letter sent",
+}
 # Ending a referral in a side exit records the matching outcome.
-EXIT_OUTCOMES = {S.DECLINED: CloseOutcome.DECLINED, S.UNABLE_TO_CONTACT: CloseOutcome.UNABLE_TO_CONTACT,
-                 S.NOT_APPROPRIATE: CloseOutcome.OTHER, S.WITHDRAWN: CloseOutcome.OTHER}
+EXIT_OUTCOMES = {
+    S.DECLINED: CloseOutcome.DECLINED,
+    S.UNABLE_TO_CONTACT: CloseOutcome.UNABLE_TO_CONTACT,
+    S.NOT_APPROPRIATE: CloseOutcome.OTHER,
+    S.WITHDRAWN: CloseOutcome.OTHER,
+}
 
 
 def attempt_summary(referral: Referral) -> ContactAttemptSummary:
@@ -68,8 +81,15 @@ def attempt_summary(referral: Referral) -> ContactAttemptSummary:
     return ContactAttemptSummary(len(failed), days[0] if days else None, days[-1] if days else None)
 
 
-def change_state(user: User, referral: Referral, target: ReferralState, *, note: str | None = None,
-                 outcome: CloseOutcome | None = None, commit: bool = True) -> StateChange:
+def change_state(
+    user: User,
+    referral: Referral,
+    target: ReferralState,
+    *,
+    note: str | None = None,
+    outcome: CloseOutcome | None = None,
+    commit: bool = True,
+) -> StateChange:
     """Move the referral to `target` if the workflow allows it: timestamped, attributed, audited.
 
     Ending a referral records its outcome and queues the message back to the referrer; moving an
@@ -82,17 +102,27 @@ def change_state(user: User, referral: Referral, target: ReferralState, *, note:
     require(user, REFERRAL_UPDATE, referral)
     current = referral.state
     try:
-        check_transition(current, target, attempts=attempt_summary(referral),
-                         required_attempts=current_app.config["PRESCRIBING_CONTACT_ATTEMPTS"],
-                         minimum_days=current_app.config["PRESCRIBING_CONTACT_DAYS"])
+        check_transition(
+            current,
+            target,
+            attempts=attempt_summary(referral),
+            required_attempts=current_app.config["PRESCRIBING_CONTACT_ATTEMPTS"],
+            minimum_days=current_app.config["PRESCRIBING_CONTACT_DAYS"],
+        )
     except InvalidTransition as exc:
         raise PrescribingError(str(exc)) from exc
     if target is S.CLOSED and outcome is None:
         raise PrescribingError("Choose an outcome to close the referral.")
     now = utcnow()
     reopening = not current.is_open
-    change = StateChange(referral_id=referral.id, from_state=current, to_state=target, at=now,
-                         by_user_id=actor_id(user), note=(note or "").strip() or None)
+    change = StateChange(
+        referral_id=referral.id,
+        from_state=current,
+        to_state=target,
+        at=now,
+        by_user_id=actor_id(user),
+        note=(note or "").strip() or None,
+    )
     referral.state_changes.append(change)
     referral.state = target
     if reopening:
@@ -106,10 +136,17 @@ def change_state(user: User, referral: Referral, target: ReferralState, *, note:
         referral.closed_at = now
         referral.outcome = outcome or EXIT_OUTCOMES.get(target, CloseOutcome.OTHER)
         referral.outcome_notes = (note or "").strip() or None
-    record_event("referral.reopen" if reopening else "referral.state", actor_id=actor_id(user),
-                 subject_type="referral", subject_id=str(referral.id),
-                 detail={"from": current.value, "to": target.value,
-                         **({"outcome": referral.outcome.value} if not target.is_open else {})})
+    record_event(
+        "referral.reopen" if reopening else "referral.state",
+        actor_id=actor_id(user),
+        subject_type="referral",
+        subject_id=str(referral.id),
+        detail={
+            "from": current.value,
+            "to": target.value,
+            **({"outcome": referral.outcome.value} if not target.is_open else {}),
+        },
+    )
     if not target.is_open:
         from prescribing.followups import referrer_summary
 
@@ -128,19 +165,33 @@ def assign(user: User, referral: Referral, coordinator_id: int) -> None:
     """Give the referral to a coordinator (and their team). Reassigning works the same way."""
     require(user, REFERRAL_UPDATE, referral)
     coordinator = db.session.get(User, coordinator_id)
-    if (coordinator is None or not coordinator.active or not coordinator.has_role(Role.COORDINATOR)
-            or coordinator.team_id is None):
+    if (
+        coordinator is None
+        or not coordinator.active
+        or not coordinator.has_role(Role.COORDINATOR)
+        or coordinator.team_id is None
+    ):
         raise PrescribingError("Choose an active coordinator who belongs to a team.")
-    if not (user.has_role(Role.ADMIN) or coordinator.team_id == user.team_id
-            or coordinator.team_id in user.leads_team_ids):
+    if not (
+        user.has_role(Role.ADMIN)
+        or coordinator.team_id == user.team_id
+        or coordinator.team_id in user.leads_team_ids
+    ):
         raise PrescribingError("You can only assign referrals to coordinators in your own team.")
     before = referral.coordinator_id
     referral.coordinator_id = coordinator.id
     referral.team_id = coordinator.team_id
-    record_event("referral.assign", actor_id=actor_id(user), subject_type="referral",
-                 subject_id=str(referral.id),
-                 detail={"from_coordinator": before, "to_coordinator": coordinator.id,
-                         "team": coordinator.team_id})
+    record_event(
+        "referral.assign",
+        actor_id=actor_id(user),
+        subject_type="referral",
+        subject_id=str(referral.id),
+        detail={
+            "from_coordinator": before,
+            "to_coordinator": coordinator.id,
+            "team": coordinator.team_id,
+        },
+    )
     db.session.commit()
 
 
@@ -148,16 +199,26 @@ def coordinators_for(user: User) -> list[User]:
     """Coordinators this user may assign work to (their team, teams they lead; all for admins)."""
     from signpost.accounts.models import UserRole
 
-    query = (select(User).join(UserRole).where(UserRole.role == Role.COORDINATOR,
-                                               User.active.is_(True), User.team_id.is_not(None)))
+    query = (
+        select(User)
+        .join(UserRole)
+        .where(UserRole.role == Role.COORDINATOR, User.active.is_(True), User.team_id.is_not(None))
+    )
     if not user.has_role(Role.ADMIN):
         teams = {user.team_id, *user.leads_team_ids} - {None}
         query = query.where(User.team_id.in_(teams))
     return list(db.session.scalars(query.order_by(User.name)))
 
 
-def record_contact_attempt(user: User, referral: Referral, *, method: str, outcome: str,
-                           at: datetime | None = None, notes: str | None = None) -> ContactAttempt:
+def record_contact_attempt(
+    user: User,
+    referral: Referral,
+    *,
+    method: str,
+    outcome: str,
+    at: datetime | None = None,
+    notes: str | None = None,
+) -> ContactAttempt:
     """Log an attempt to reach the person. The first one moves a new referral to contacting."""
     require(user, REFERRAL_UPDATE, referral)
     if method not in CONTACT_METHODS:
@@ -172,16 +233,27 @@ def record_contact_attempt(user: User, referral: Referral, *, method: str, outco
     if referral.state is S.RECEIVED:
         change_state(user, referral, S.CONTACTING, note="First contact attempt", commit=False)
     successful = outcome == "spoke"
-    attempt = ContactAttempt(referral_id=referral.id, at=at, method=method, outcome=outcome,
-                             successful=successful, notes=(notes or "").strip() or None,
-                             by_user_id=actor_id(user))
+    attempt = ContactAttempt(
+        referral_id=referral.id,
+        at=at,
+        method=method,
+        outcome=outcome,
+        successful=successful,
+        notes=(notes or "").strip() or None,
+        by_user_id=actor_id(user),
+    )
     referral.contact_attempts.append(attempt)
     if successful and referral.first_contact_at is None:
         referral.first_contact_at = at
     if successful and referral.accepted_at is None:
         _accept(referral, at)
-    record_event("referral.contact_attempt", actor_id=actor_id(user), subject_type="referral",
-                 subject_id=str(referral.id), detail={"method": method, "outcome": outcome})
+    record_event(
+        "referral.contact_attempt",
+        actor_id=actor_id(user),
+        subject_type="referral",
+        subject_id=str(referral.id),
+        detail={"method": method, "outcome": outcome},
+    )
     db.session.commit()
     return attempt
 
@@ -213,39 +285,68 @@ def required_measures() -> set[str]:
     return {part.strip().lower() for part in raw.split(",") if part.strip()}
 
 
-def build_measures(answers: MeasureAnswers, stage: MeasureStage, taken_on: date,
-                   required: set[str], by: int | None) -> list[Measure]:
+def build_measures(
+    answers: MeasureAnswers, stage: MeasureStage, taken_on: date, required: set[str], by: int | None
+) -> list[Measure]:
     """Score and check the answers; raise PrescribingError naming what is missing or wrong."""
     built: list[Measure] = []
-    names = {"swemwbs": "the wellbeing scale (SWEMWBS)", "ons4": "the four ONS wellbeing questions",
-             "profile": "the life areas profile"}
+    names = {
+        "swemwbs": "the wellbeing scale (SWEMWBS)",
+        "ons4": "the four ONS wellbeing questions",
+        "profile": "the life areas profile",
+    }
     try:
         if answers.swemwbs and any(a is not None for a in answers.swemwbs):
             score = score_swemwbs(answers.swemwbs)
             if score is None:
-                raise PrescribingError("Answer all seven wellbeing statements, or leave them all "
-                                       "empty.")
-            built.append(Measure(kind=MeasureKind.SWEMWBS, stage=stage, taken_on=taken_on,
-                                 answers={"items": list(answers.swemwbs)}, raw_score=score.raw,
-                                 metric_score=score.metric, by_user_id=by))
+                raise PrescribingError(
+                    "Answer all seven wellbeing statements, or leave them all empty."
+                )
+            built.append(
+                Measure(
+                    kind=MeasureKind.SWEMWBS,
+                    stage=stage,
+                    taken_on=taken_on,
+                    answers={"items": list(answers.swemwbs)},
+                    raw_score=score.raw,
+                    metric_score=score.metric,
+                    by_user_id=by,
+                )
+            )
         if answers.ons4 and any(v is not None for v in answers.ons4.values()):
             given = {q: v for q, v in answers.ons4.items() if v is not None}
             if len(given) != len(ONS4_QUESTIONS):
-                raise PrescribingError("Answer all four ONS wellbeing questions, or leave them "
-                                       "all empty.")
+                raise PrescribingError(
+                    "Answer all four ONS wellbeing questions, or leave them all empty."
+                )
             bands = {q: ons4_band(q, v) for q, v in given.items()}
-            built.append(Measure(kind=MeasureKind.ONS4, stage=stage, taken_on=taken_on,
-                                 answers={"scores": given, "bands": bands}, by_user_id=by))
+            built.append(
+                Measure(
+                    kind=MeasureKind.ONS4,
+                    stage=stage,
+                    taken_on=taken_on,
+                    answers={"scores": given, "bands": bands},
+                    by_user_id=by,
+                )
+            )
         if answers.profile and any(v is not None for v in answers.profile.values()):
             scores = check_profile({a: v for a, v in answers.profile.items() if v is not None})
-            built.append(Measure(kind=MeasureKind.PROFILE, stage=stage, taken_on=taken_on,
-                                 answers={"scores": scores}, by_user_id=by))
+            built.append(
+                Measure(
+                    kind=MeasureKind.PROFILE,
+                    stage=stage,
+                    taken_on=taken_on,
+                    answers={"scores": scores},
+                    by_user_id=by,
+                )
+            )
     except MeasureError as exc:
         raise PrescribingError(str(exc)) from exc
     missing = required - {m.kind.value for m in built}
     if missing:
-        raise PrescribingError("Please complete " + " and ".join(names[m] for m in sorted(missing))
-                               + ".")
+        raise PrescribingError(
+            "Please complete " + " and ".join(names[m] for m in sorted(missing)) + "."
+        )
     return built
 
 
@@ -265,20 +366,30 @@ def hold_conversation(user: User, referral: Referral, details: ConversationDetai
     if details.consent_to_share and not details.share_with.strip():
         raise PrescribingError("Say who the person agreed their information can be shared with.")
     goals = [g.strip() for g in details.goals if g and g.strip()]
-    measures = build_measures(details.measures, MeasureStage.BASELINE, details.held_on,
-                              required_measures(), actor_id(user))
+    measures = build_measures(
+        details.measures,
+        MeasureStage.BASELINE,
+        details.held_on,
+        required_measures(),
+        actor_id(user),
+    )
     if referral.state in (S.RECEIVED, S.CONTACTING):
         change_state(user, referral, S.ENGAGED, note="Guided conversation held", commit=False)
     elif not referral.state.is_open:
-        raise PrescribingError("This referral has ended. Reopen it before recording a "
-                               "conversation.")
+        raise PrescribingError(
+            "This referral has ended. Reopen it before recording a conversation."
+        )
     conversation = Conversation(
-        referral_id=referral.id, held_on=details.held_on,
+        referral_id=referral.id,
+        held_on=details.held_on,
         who_was_there=details.who_was_there.strip() or None,
         consent_to_share=details.consent_to_share,
         share_with=details.share_with.strip() if details.consent_to_share else None,
-        what_matters=details.what_matters.strip(), needs=list(details.needs),
-        notes=details.notes.strip() or None, by_user_id=actor_id(user))
+        what_matters=details.what_matters.strip(),
+        needs=list(details.needs),
+        notes=details.notes.strip() or None,
+        by_user_id=actor_id(user),
+    )
     referral.conversations.append(conversation)
     referral.goals.extend(Goal(text=text) for text in goals)
     referral.measures.extend(measures)
@@ -287,20 +398,33 @@ def hold_conversation(user: User, referral: Referral, details: ConversationDetai
     if not any(f.done_on is None for f in referral.follow_ups):
         cycle = max((f.cycle for f in referral.follow_ups), default=0) + 1
         _plan(referral, details.held_on, cycle)
-    record_event("referral.conversation", actor_id=actor_id(user), subject_type="referral",
-                 subject_id=str(referral.id),
-                 detail={"held_on": details.held_on.isoformat(), "goals": len(goals),
-                         "measures": [m.kind.value for m in measures],
-                         "consent_to_share": details.consent_to_share})
+    record_event(
+        "referral.conversation",
+        actor_id=actor_id(user),
+        subject_type="referral",
+        subject_id=str(referral.id),
+        detail={
+            "held_on": details.held_on.isoformat(),
+            "goals": len(goals),
+            "measures": [m.kind.value for m in measures],
+            "consent_to_share": details.consent_to_share,
+        },
+    )
     db.session.commit()
     return conversation
 
 
 def _plan(referral: Referral, start: date, cycle: int) -> None:
     for plan in plan_follow_ups(start):
-        referral.follow_ups.append(FollowUp(kind=plan.kind, cycle=cycle, due_on=plan.due_on,
-                                            window_opens=plan.window_opens,
-                                            window_closes=plan.window_closes))
+        referral.follow_ups.append(
+            FollowUp(
+                kind=plan.kind,
+                cycle=cycle,
+                due_on=plan.due_on,
+                window_opens=plan.window_opens,
+                window_closes=plan.window_closes,
+            )
+        )
 
 
 def move_conversation(user: User, referral: Referral, conversation_id: int, held_on: date) -> None:
@@ -322,16 +446,25 @@ def move_conversation(user: User, referral: Referral, conversation_id: int, held
             if follow_up.done_on is None and follow_up.cycle == 1:
                 plan = plans[follow_up.kind]
                 follow_up.due_on, follow_up.window_opens, follow_up.window_closes = (
-                    plan.due_on, plan.window_opens, plan.window_closes)
+                    plan.due_on,
+                    plan.window_opens,
+                    plan.window_closes,
+                )
                 follow_up.reminder_sent_at = None
     for measure in referral.measures:
         if measure.stage is MeasureStage.BASELINE and measure.taken_on == before:
             measure.taken_on = held_on
-    record_event("referral.conversation_moved", actor_id=actor_id(user), subject_type="referral",
-                 subject_id=str(referral.id),
-                 detail={"from": before.isoformat(), "to": held_on.isoformat()})
+    record_event(
+        "referral.conversation_moved",
+        actor_id=actor_id(user),
+        subject_type="referral",
+        subject_id=str(referral.id),
+        detail={"from": before.isoformat(), "to": held_on.isoformat()},
+    )
     db.session.commit()
 
 
 def is_team_lead(user: Any, referral: Referral) -> bool:
-    return referral.team_id is not None and referral.team_id in getattr(user, "leads_team_ids", set())
+    return referral.team_id is not None and referral.team_id in getattr(
+        user, "leads_team_ids", set()
+    )

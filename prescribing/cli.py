@@ -14,8 +14,9 @@ group = AppGroup("prescribing", help="Social prescribing jobs.")
 
 
 @group.command("remind")
-@click.option("--on", "on", default=None, help="The local date to remind for (YYYY-MM-DD); "
-              "default today.")
+@click.option(
+    "--on", "on", default=None, help="The local date to remind for (YYYY-MM-DD); default today."
+)
 def remind(on: str | None) -> None:
     """Queue reminder messages to coordinators for follow-ups falling due (run each morning).
 
@@ -26,8 +27,9 @@ def remind(on: str | None) -> None:
     try:
         day = date.fromisoformat(on) if on else today()
     except ValueError:
-        raise click.BadParameter("Give the date as YYYY-MM-DD, for example 2026-03-30.",
-                                 param_hint="--on") from None
+        raise click.BadParameter(
+            "Give the date as YYYY-MM-DD, for example 2026-03-30.", param_hint="--on"
+        ) from None
     count = send_reminders(day)
     click.echo(f"Queued reminders for {count} follow-up{'s' if count != 1 else ''} due by {day}.")
 

@@ -33,20 +33,34 @@ from signpost.types import utcnow
 
 S = ReferralState
 OUTCOME_LABELS = {
-    CloseOutcome.GOALS_MET: "Goals met", CloseOutcome.OWN_SUPPORT_NETWORK: "Has own support network",
-    CloseOutcome.REFERRED_ON: "Referred on", CloseOutcome.DECLINED: "Declined",
-    CloseOutcome.UNABLE_TO_CONTACT: "Unable to contact", CloseOutcome.MOVED_AWAY: "Moved away",
-    CloseOutcome.DIED: "Died", CloseOutcome.OTHER: "Other"}
-SIGNPOST_LABELS = {SignpostStatus.SUGGESTED: "Suggested",
-                   SignpostStatus.CONTACTED: "Person contacted the service",
-                   SignpostStatus.ATTENDING: "Attending", SignpostStatus.NOT_TAKEN_UP: "Not taken up"}
-ONWARD_LABELS = {OnwardKind.BUDDY: "Buddy or volunteer service",
-                 OnwardKind.HEALTHY_LIFESTYLES: "Healthy lifestyles team",
-                 OnwardKind.BACK_TO_GP: "Back to the GP (a health need)",
-                 OnwardKind.EARLY_HELP: "Children's early help panel",
-                 OnwardKind.ADULT_SAFEGUARDING: "Adult safeguarding"}
-GOAL_STATUSES = {"open": "Still working on it", "met": "Met", "partly": "Partly met",
-                 "not_met": "Not met"}
+    CloseOutcome.GOALS_MET: "Goals met",
+    CloseOutcome.OWN_SUPPORT_NETWORK: "Has own support network",
+    CloseOutcome.REFERRED_ON: "Referred on",
+    CloseOutcome.DECLINED: "Declined",
+    CloseOutcome.UNABLE_TO_CONTACT: "Unable to contact",
+    CloseOutcome.MOVED_AWAY: "Moved away",
+    CloseOutcome.DIED: "Died",
+    CloseOutcome.OTHER: "Other",
+}
+SIGNPOST_LABELS = {
+    SignpostStatus.SUGGESTED: "Suggested",
+    SignpostStatus.CONTACTED: "Person contacted the service",
+    SignpostStatus.ATTENDING: "Attending",
+    SignpostStatus.NOT_TAKEN_UP: "Not taken up",
+}
+ONWARD_LABELS = {
+    OnwardKind.BUDDY: "Buddy or volunteer service",
+    OnwardKind.HEALTHY_LIFESTYLES: "Healthy lifestyles team",
+    OnwardKind.BACK_TO_GP: "Back to the GP (a health need)",
+    OnwardKind.EARLY_HELP: "Children's early help panel",
+    OnwardKind.ADULT_SAFEGUARDING: "Adult safeguarding",
+}
+GOAL_STATUSES = {
+    "open": "Still working on it",
+    "met": "Met",
+    "partly": "Partly met",
+    "not_met": "Not met",
+}
 
 
 def _require_open(referral: Referral) -> None:
@@ -54,8 +68,14 @@ def _require_open(referral: Referral) -> None:
         raise PrescribingError("This referral has ended. Reopen it first.")
 
 
-def add_signpost(user: User, referral: Referral, service_id: str, *, accompanied_visit: bool = False,
-                 buddy: bool = False) -> Signpost:
+def add_signpost(
+    user: User,
+    referral: Referral,
+    service_id: str,
+    *,
+    accompanied_visit: bool = False,
+    buddy: bool = False,
+) -> Signpost:
     """Suggest a directory service to the person. The first one makes an engaged referral active."""
     require(user, REFERRAL_UPDATE, referral)
     _require_open(referral)
@@ -65,21 +85,37 @@ def add_signpost(user: User, referral: Referral, service_id: str, *, accompanied
         raise PrescribingError("That service is not in the directory.")
     if any(s.service_id == service_id for s in referral.signposts):
         raise PrescribingError("This service has already been suggested.")
-    signpost = Signpost(referral_id=referral.id, service_id=service_id,
-                        status=SignpostStatus.SUGGESTED, accompanied_visit=accompanied_visit,
-                        buddy=buddy)
+    signpost = Signpost(
+        referral_id=referral.id,
+        service_id=service_id,
+        status=SignpostStatus.SUGGESTED,
+        accompanied_visit=accompanied_visit,
+        buddy=buddy,
+    )
     referral.signposts.append(signpost)
     if referral.state is S.ENGAGED:
         change_state(user, referral, S.ACTIVE, note="Signposted to services", commit=False)
-    record_event("referral.signpost", actor_id=actor_id(user), subject_type="referral",
-                 subject_id=str(referral.id), detail={"service": service_id, "status": "suggested"})
+    record_event(
+        "referral.signpost",
+        actor_id=actor_id(user),
+        subject_type="referral",
+        subject_id=str(referral.id),
+        detail={"service": service_id, "status": "suggested"},
+    )
     db.session.commit()
     return signpost
 
 
-def update_signpost(user: User, referral: Referral, signpost_id: int, status: SignpostStatus, *,
-                    reason: str | None = None, accompanied_visit: bool | None = None,
-                    buddy: bool | None = None) -> Signpost:
+def update_signpost(
+    user: User,
+    referral: Referral,
+    signpost_id: int,
+    status: SignpostStatus,
+    *,
+    reason: str | None = None,
+    accompanied_visit: bool | None = None,
+    buddy: bool | None = None,
+) -> Signpost:
     """Record how a signpost went: contacted, attending, or not taken up (with why)."""
     require(user, REFERRAL_UPDATE, referral)
     signpost = next((s for s in referral.signposts if s.id == signpost_id), None)
@@ -88,28 +124,36 @@ def update_signpost(user: User, referral: Referral, signpost_id: int, status: Si
     if status is SignpostStatus.NOT_TAKEN_UP and not (reason or "").strip():
         raise PrescribingError("Say why the person did not take this up.")
     signpost.status = status
-    signpost.not_taken_up_reason = (reason or "").strip() or None if (
-        status is SignpostStatus.NOT_TAKEN_UP) else None
+    signpost.not_taken_up_reason = (
+        (reason or "").strip() or None if (status is SignpostStatus.NOT_TAKEN_UP) else None
+    )
     if accompanied_visit is not None:
         signpost.accompanied_visit = accompanied_visit
     if buddy is not None:
         signpost.buddy = buddy
     signpost.updated_at = utcnow()
-    record_event("referral.signpost", actor_id=actor_id(user), subject_type="referral",
-                 subject_id=str(referral.id),
-                 detail={"service": signpost.service_id, "status": status.value})
+    record_event(
+        "referral.signpost",
+        actor_id=actor_id(user),
+        subject_type="referral",
+        subject_id=str(referral.id),
+        detail={"service": signpost.service_id, "status": status.value},
+    )
     db.session.commit()
     return signpost
 
 
-def refer_onward(user: User, referral: Referral, kind: OnwardKind, notes: str = "") -> OnwardReferral:
+def refer_onward(
+    user: User, referral: Referral, kind: OnwardKind, notes: str = ""
+) -> OnwardReferral:
     """Refer onward. A safeguarding referral flags the case and alerts the team lead."""
     require(user, REFERRAL_UPDATE, referral)
     _require_open(referral)
     if kind.is_safeguarding and not notes.strip():
         raise PrescribingError("Describe the safeguarding concern.")
-    onward = OnwardReferral(referral_id=referral.id, kind=kind, notes=notes.strip() or None,
-                            by_user_id=actor_id(user))
+    onward = OnwardReferral(
+        referral_id=referral.id, kind=kind, notes=notes.strip() or None, by_user_id=actor_id(user)
+    )
     referral.onward_referrals.append(onward)
     alerted = False
     if kind.is_safeguarding:
@@ -119,10 +163,13 @@ def refer_onward(user: User, referral: Referral, kind: OnwardKind, notes: str = 
             team = db.session.get(Team, user.team_id)
         lead = db.session.get(User, team.lead_id) if team and team.lead_id else None
         alerted = messages.safeguarding_alert(referral, lead, ONWARD_LABELS[kind].lower())
-    record_event("referral.onward", actor_id=actor_id(user), subject_type="referral",
-                 subject_id=str(referral.id),
-                 detail={"kind": kind.value, "safeguarding": kind.is_safeguarding,
-                         "lead_alerted": alerted})
+    record_event(
+        "referral.onward",
+        actor_id=actor_id(user),
+        subject_type="referral",
+        subject_id=str(referral.id),
+        detail={"kind": kind.value, "safeguarding": kind.is_safeguarding, "lead_alerted": alerted},
+    )
     db.session.commit()
     return onward
 
@@ -164,7 +211,9 @@ def _check_done_on(referral: Referral, done_on: date) -> None:
         raise PrescribingError("A follow-up cannot be before the guided conversation.")
 
 
-def complete_check(user: User, referral: Referral, follow_up_id: int, details: CheckDetails) -> FollowUp:
+def complete_check(
+    user: User, referral: Referral, follow_up_id: int, details: CheckDetails
+) -> FollowUp:
     """Record the three-week phone check: progress, and whether other support is needed."""
     require(user, REFERRAL_UPDATE, referral)
     _require_open(referral)
@@ -176,16 +225,24 @@ def complete_check(user: User, referral: Referral, follow_up_id: int, details: C
     follow_up.notes = details.progress.strip()
     follow_up.other_support_needed = details.other_support_needed
     follow_up.by_user_id = actor_id(user)
-    record_event("referral.follow_up", actor_id=actor_id(user), subject_type="referral",
-                 subject_id=str(referral.id),
-                 detail={"kind": follow_up.kind.value, "cycle": follow_up.cycle,
-                         "done_on": details.done_on.isoformat()})
+    record_event(
+        "referral.follow_up",
+        actor_id=actor_id(user),
+        subject_type="referral",
+        subject_id=str(referral.id),
+        detail={
+            "kind": follow_up.kind.value,
+            "cycle": follow_up.cycle,
+            "done_on": details.done_on.isoformat(),
+        },
+    )
     db.session.commit()
     return follow_up
 
 
-def complete_review(user: User, referral: Referral, follow_up_id: int,
-                    details: ReviewDetails) -> FollowUp:
+def complete_review(
+    user: User, referral: Referral, follow_up_id: int, details: ReviewDetails
+) -> FollowUp:
     """Record the six-week review; then close the referral or start another cycle."""
     require(user, REFERRAL_UPDATE, referral)
     _require_open(referral)
@@ -199,11 +256,21 @@ def complete_review(user: User, referral: Referral, follow_up_id: int,
     for goal_id, status in details.goal_statuses.items():
         if goal_id not in goals or status not in GOAL_STATUSES:
             raise PrescribingError("Choose a review result for each goal from the list.")
-    measures = build_measures(details.measures, MeasureStage.SIX_WEEK, details.done_on,
-                              {"swemwbs"} & _baseline_kinds(referral), actor_id(user))
-    if details.decision == "close" and referral.state is not S.ACTIVE and referral.state is not S.ENGAGED:
-        raise PrescribingError(f"A referral that is {referral.state.label.lower()} cannot be "
-                               "closed yet.")
+    measures = build_measures(
+        details.measures,
+        MeasureStage.SIX_WEEK,
+        details.done_on,
+        {"swemwbs"} & _baseline_kinds(referral),
+        actor_id(user),
+    )
+    if (
+        details.decision == "close"
+        and referral.state is not S.ACTIVE
+        and referral.state is not S.ENGAGED
+    ):
+        raise PrescribingError(
+            f"A referral that is {referral.state.label.lower()} cannot be closed yet."
+        )
     for goal_id, status in details.goal_statuses.items():
         goals[goal_id].status = status
         goals[goal_id].reviewed_on = details.done_on
@@ -212,14 +279,23 @@ def complete_review(user: User, referral: Referral, follow_up_id: int,
     follow_up.notes = details.notes.strip() or None
     follow_up.by_user_id = actor_id(user)
     # An earlier check left undone is now missed: mark the cycle as reviewed.
-    record_event("referral.follow_up", actor_id=actor_id(user), subject_type="referral",
-                 subject_id=str(referral.id),
-                 detail={"kind": follow_up.kind.value, "cycle": follow_up.cycle,
-                         "done_on": details.done_on.isoformat(), "decision": details.decision,
-                         "measures": [m.kind.value for m in measures]})
+    record_event(
+        "referral.follow_up",
+        actor_id=actor_id(user),
+        subject_type="referral",
+        subject_id=str(referral.id),
+        detail={
+            "kind": follow_up.kind.value,
+            "cycle": follow_up.cycle,
+            "done_on": details.done_on.isoformat(),
+            "decision": details.decision,
+            "measures": [m.kind.value for m in measures],
+        },
+    )
     if details.decision == "close":
-        change_state(user, referral, S.CLOSED, outcome=details.outcome, note=details.notes,
-                     commit=False)
+        change_state(
+            user, referral, S.CLOSED, outcome=details.outcome, note=details.notes, commit=False
+        )
     else:
         _plan(referral, details.done_on, follow_up.cycle + 1)
     db.session.commit()
@@ -241,23 +317,34 @@ def close_referral(user: User, referral: Referral, outcome: CloseOutcome, notes:
 
 def referrer_summary(referral: Referral) -> dict[str, Any]:
     """What the referrer is told: outcome, services used, wellbeing first and latest, SNOMED CT."""
-    services = {s.id: s.name for s in db.session.scalars(
-        select(Service).where(Service.id.in_([sp.service_id for sp in referral.signposts])))}
-    swemwbs = [m for m in sorted(referral.measures, key=lambda m: (m.taken_on, m.id or 0))
-               if m.kind is MeasureKind.SWEMWBS and m.metric_score is not None]
+    services = {
+        s.id: s.name
+        for s in db.session.scalars(
+            select(Service).where(Service.id.in_([sp.service_id for sp in referral.signposts]))
+        )
+    }
+    swemwbs = [
+        m
+        for m in sorted(referral.measures, key=lambda m: (m.taken_on, m.id or 0))
+        if m.kind is MeasureKind.SWEMWBS and m.metric_score is not None
+    ]
     codes = []
     ever_engaged = referral.accepted_at is not None or any(
-        c.to_state in (S.ENGAGED, S.ACTIVE) for c in referral.state_changes)
+        c.to_state in (S.ENGAGED, S.ACTIVE) for c in referral.state_changes
+    )
     if ever_engaged:
         codes.append(messages.SNOMED_REFERRED)
     if referral.state is S.DECLINED or referral.outcome is CloseOutcome.DECLINED:
         codes.append(messages.SNOMED_DECLINED)
     return {
-        "outcome": OUTCOME_LABELS.get(referral.outcome, referral.state.label) if referral.outcome
+        "outcome": OUTCOME_LABELS.get(referral.outcome, referral.state.label)
+        if referral.outcome
         else referral.state.label,
-        "services": [(services.get(sp.service_id, "A service"), SIGNPOST_LABELS[sp.status])
-                     for sp in referral.signposts
-                     if sp.status in (SignpostStatus.CONTACTED, SignpostStatus.ATTENDING)],
+        "services": [
+            (services.get(sp.service_id, "A service"), SIGNPOST_LABELS[sp.status])
+            for sp in referral.signposts
+            if sp.status in (SignpostStatus.CONTACTED, SignpostStatus.ATTENDING)
+        ],
         "wellbeing_first": swemwbs[0].metric_score if swemwbs else None,
         "wellbeing_latest": swemwbs[-1].metric_score if len(swemwbs) > 1 else None,
         "codes": codes,
@@ -271,11 +358,17 @@ def send_reminders(on: date, *, now: datetime | None = None) -> int:
     """
     now = now or utcnow()
     rows = db.session.execute(
-        select(FollowUp, Referral.coordinator_id, Referral.team_id).join(Referral)
-        .where(FollowUp.done_on.is_(None), FollowUp.reminder_sent_at.is_(None),
-               FollowUp.due_on <= on, FollowUp.window_closes >= on,
-               Referral.state.in_([S.ENGAGED, S.ACTIVE]))
-        .order_by(FollowUp.due_on, FollowUp.id)).all()
+        select(FollowUp, Referral.coordinator_id, Referral.team_id)
+        .join(Referral)
+        .where(
+            FollowUp.done_on.is_(None),
+            FollowUp.reminder_sent_at.is_(None),
+            FollowUp.due_on <= on,
+            FollowUp.window_closes >= on,
+            Referral.state.in_([S.ENGAGED, S.ACTIVE]),
+        )
+        .order_by(FollowUp.due_on, FollowUp.id)
+    ).all()
     by_recipient: dict[int, list[FollowUp]] = {}
     for follow_up, coordinator_id, team_id in rows:
         recipient = coordinator_id
@@ -293,7 +386,8 @@ def send_reminders(on: date, *, now: datetime | None = None) -> int:
             for follow_up in follow_ups:
                 follow_up.reminder_sent_at = now
             count += len(follow_ups)
-    record_event("prescribing.reminders", actor_id=None, detail={"on": on.isoformat(),
-                                                                 "follow_ups": count})
+    record_event(
+        "prescribing.reminders", actor_id=None, detail={"on": on.isoformat(), "follow_ups": count}
+    )
     db.session.commit()
     return count

@@ -21,14 +21,44 @@ SWEMWBS_ITEMS: tuple[str, ...] = (
 )
 
 SWEMWBS_ANSWERS: tuple[str, ...] = (
-    "None of the time", "Rarely", "Some of the time", "Often", "All of the time")
+    "None of the time",
+    "Rarely",
+    "Some of the time",
+    "Often",
+    "All of the time",
+)
 
 # The published raw-to-metric conversion table (raw total 7-35).
 _SWEMWBS_METRIC: dict[int, float] = {
-    7: 7.00, 8: 9.51, 9: 11.25, 10: 12.40, 11: 13.33, 12: 14.08, 13: 14.75, 14: 15.32,
-    15: 15.84, 16: 16.36, 17: 16.88, 18: 17.43, 19: 17.98, 20: 18.59, 21: 19.25, 22: 19.98,
-    23: 20.73, 24: 21.54, 25: 22.35, 26: 23.21, 27: 24.11, 28: 25.03, 29: 26.02, 30: 27.03,
-    31: 28.13, 32: 29.31, 33: 30.70, 34: 32.55, 35: 35.00,
+    7: 7.00,
+    8: 9.51,
+    9: 11.25,
+    10: 12.40,
+    11: 13.33,
+    12: 14.08,
+    13: 14.75,
+    14: 15.32,
+    15: 15.84,
+    16: 16.36,
+    17: 16.88,
+    18: 17.43,
+    19: 17.98,
+    20: 18.59,
+    21: 19.25,
+    22: 19.98,
+    23: 20.73,
+    24: 21.54,
+    25: 22.35,
+    26: 23.21,
+    27: 24.11,
+    28: 25.03,
+    29: 26.02,
+    30: 27.03,
+    31: 28.13,
+    32: 29.31,
+    33: 30.70,
+    34: 32.55,
+    35: 35.00,
 }
 
 
@@ -52,7 +82,9 @@ def swemwbs_metric(raw_total: int) -> float:
 def score_swemwbs(answers: Sequence[int | None]) -> SwemwbsScore | None:
     """Score seven answers (each 1-5). Any missing answer means no score (None)."""
     if len(answers) != len(SWEMWBS_ITEMS):
-        raise MeasureError(f"SWEMWBS has {len(SWEMWBS_ITEMS)} statements; got {len(answers)} answers.")
+        raise MeasureError(
+            f"SWEMWBS has {len(SWEMWBS_ITEMS)} statements; got {len(answers)} answers."
+        )
     if any(a is None for a in answers):
         return None
     for number, answer in enumerate(answers, start=1):
@@ -64,7 +96,10 @@ def score_swemwbs(answers: Sequence[int | None]) -> SwemwbsScore | None:
 
 ONS4_QUESTIONS: tuple[tuple[str, str], ...] = (
     ("life_satisfaction", "Overall, how satisfied are you with your life nowadays?"),
-    ("worthwhile", "Overall, to what extent do you feel the things you do in your life are worthwhile?"),
+    (
+        "worthwhile",
+        "Overall, to what extent do you feel the things you do in your life are worthwhile?",
+    ),
     ("happy_yesterday", "Overall, how happy did you feel yesterday?"),
     ("anxious_yesterday", "Overall, how anxious did you feel yesterday?"),
 )
@@ -77,20 +112,38 @@ def ons4_band(question: str, score: int) -> str:
     if not isinstance(score, int) or not 0 <= score <= 10:
         raise MeasureError(f"ONS4 answers are from 0 to 10; got {score!r}.")
     if question == "anxious_yesterday":
-        return "very low" if score <= 1 else "low" if score <= 3 else "medium" if score <= 5 else "high"
-    return "low" if score <= 4 else "medium" if score <= 6 else "high" if score <= 8 else "very high"
+        return (
+            "very low"
+            if score <= 1
+            else "low"
+            if score <= 3
+            else "medium"
+            if score <= 5
+            else "high"
+        )
+    return (
+        "low" if score <= 4 else "medium" if score <= 6 else "high" if score <= 8 else "very high"
+    )
 
 
 # Our own outcome-star-style areas (the commercial stars need a licence). Configurable per
 # deployment; each is scored on a ladder of 1 (struggling) to 10 (thriving).
 DEFAULT_PROFILE_AREAS: tuple[str, ...] = (
-    "Feeling positive", "Lifestyle", "Looking after yourself", "Managing health", "Money",
-    "Where you live", "Family and friends", "Work, learning and volunteering",
+    "Feeling positive",
+    "Lifestyle",
+    "Looking after yourself",
+    "Managing health",
+    "Money",
+    "Where you live",
+    "Family and friends",
+    "Work, learning and volunteering",
 )
 PROFILE_LADDER = range(1, 11)
 
 
-def check_profile(scores: dict[str, int], areas: Sequence[str] = DEFAULT_PROFILE_AREAS) -> dict[str, int]:
+def check_profile(
+    scores: dict[str, int], areas: Sequence[str] = DEFAULT_PROFILE_AREAS
+) -> dict[str, int]:
     """Validate a profile: every area known and scored on the ladder. Missing areas are allowed."""
     unknown = set(scores) - set(areas)
     if unknown:

@@ -105,8 +105,9 @@ class Person(db.Model):
     contact_notes: Mapped[str | None] = mapped_column(Text)  # e.g. best times to call
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    referrals: Mapped[list[Referral]] = relationship(back_populates="person",
-                                                     foreign_keys="Referral.person_id")
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="person", foreign_keys="Referral.person_id"
+    )
 
     @property
     def full_name(self) -> str:
@@ -120,25 +121,35 @@ class Referral(db.Model):
         # The worklists' questions ("open referrals in my team / mine, urgent first, oldest
         # first"): the page's ids and the count come from these indexes without reading rows.
         Index("ix_referral_team_queue", "team_id", "state", "urgency", "received_at"),
-        Index("ix_referral_coordinator_queue", "coordinator_id", "state", "urgency", "received_at",
-              "team_id"),
+        Index(
+            "ix_referral_coordinator_queue",
+            "coordinator_id",
+            "state",
+            "urgency",
+            "received_at",
+            "team_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     source: Mapped[ReferralSource] = mapped_column(value_enum(ReferralSource, "referral_source"))
     referring_organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("referring_organisation.id"), index=True)
+        ForeignKey("referring_organisation.id"), index=True
+    )
     referrer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     referrer_name: Mapped[str | None] = mapped_column(String(200))  # for referrers without accounts
     referrer_email: Mapped[str | None] = mapped_column(String(254))
     reason_text: Mapped[str] = mapped_column(Text, default="")
     what_person_wants: Mapped[str] = mapped_column(Text, default="")
-    urgency: Mapped[Urgency] = mapped_column(value_enum(Urgency, "urgency"), default=Urgency.ROUTINE)
+    urgency: Mapped[Urgency] = mapped_column(
+        value_enum(Urgency, "urgency"), default=Urgency.ROUTINE
+    )
     risks: Mapped[str | None] = mapped_column(Text)
     person_agreed: Mapped[bool] = mapped_column(Boolean, default=False)
-    state: Mapped[ReferralState] = mapped_column(value_enum(ReferralState, "referral_state"),
-                                                 default=ReferralState.RECEIVED)
+    state: Mapped[ReferralState] = mapped_column(
+        value_enum(ReferralState, "referral_state"), default=ReferralState.RECEIVED
+    )
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -156,18 +167,23 @@ class Referral(db.Model):
     person: Mapped[Person] = relationship(back_populates="referrals", foreign_keys=[person_id])
     reasons: Mapped[list[ReferralReason]] = relationship(cascade="all, delete-orphan")
     state_changes: Mapped[list[StateChange]] = relationship(
-        cascade="all, delete-orphan", order_by="StateChange.at")
+        cascade="all, delete-orphan", order_by="StateChange.at"
+    )
     contact_attempts: Mapped[list[ContactAttempt]] = relationship(
-        cascade="all, delete-orphan", order_by="ContactAttempt.at")
+        cascade="all, delete-orphan", order_by="ContactAttempt.at"
+    )
     conversations: Mapped[list[Conversation]] = relationship(
-        cascade="all, delete-orphan", order_by="Conversation.held_on")
+        cascade="all, delete-orphan", order_by="Conversation.held_on"
+    )
     goals: Mapped[list[Goal]] = relationship(cascade="all, delete-orphan")
-    measures: Mapped[list[Measure]] = relationship(cascade="all, delete-orphan",
-                                                   order_by="Measure.taken_on")
+    measures: Mapped[list[Measure]] = relationship(
+        cascade="all, delete-orphan", order_by="Measure.taken_on"
+    )
     signposts: Mapped[list[Signpost]] = relationship(cascade="all, delete-orphan")
     onward_referrals: Mapped[list[OnwardReferral]] = relationship(cascade="all, delete-orphan")
-    follow_ups: Mapped[list[FollowUp]] = relationship(cascade="all, delete-orphan",
-                                                      order_by="FollowUp.due_on")
+    follow_ups: Mapped[list[FollowUp]] = relationship(
+        cascade="all, delete-orphan", order_by="FollowUp.due_on"
+    )
 
 
 class ReferralReason(db.Model):
@@ -175,8 +191,9 @@ class ReferralReason(db.Model):
 
     __tablename__ = "referral_reason"
 
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
-                                             primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), primary_key=True
+    )
     code: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
@@ -184,9 +201,12 @@ class StateChange(db.Model):
     __tablename__ = "referral_state_change"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
-                                             index=True)
-    from_state: Mapped[ReferralState | None] = mapped_column(value_enum(ReferralState, "from_state"))
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
+    from_state: Mapped[ReferralState | None] = mapped_column(
+        value_enum(ReferralState, "from_state")
+    )
     to_state: Mapped[ReferralState] = mapped_column(value_enum(ReferralState, "to_state"))
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -197,8 +217,9 @@ class ContactAttempt(db.Model):
     __tablename__ = "contact_attempt"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
-                                             index=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     method: Mapped[str] = mapped_column(String(20))  # phone, text, email, letter, visit
     outcome: Mapped[str] = mapped_column(String(30))  # spoke, no_answer, left_message, ...
@@ -213,8 +234,9 @@ class Conversation(db.Model):
     __tablename__ = "conversation"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
-                                             index=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
     held_on: Mapped[date] = mapped_column(Date)
     who_was_there: Mapped[str | None] = mapped_column(Text)
     consent_to_share: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -229,8 +251,9 @@ class Goal(db.Model):
     __tablename__ = "goal"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
-                                             index=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
     text: Mapped[str] = mapped_column(Text)  # in the person's own words
     status: Mapped[str] = mapped_column(String(20), default="open")  # open, met, partly, not_met
     reviewed_on: Mapped[date | None] = mapped_column(Date)
@@ -242,8 +265,9 @@ class Measure(db.Model):
     __tablename__ = "measure"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
-                                             index=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[MeasureKind] = mapped_column(value_enum(MeasureKind, "measure_kind"))
     stage: Mapped[MeasureStage] = mapped_column(value_enum(MeasureStage, "measure_stage"))
     taken_on: Mapped[date] = mapped_column(Date)
@@ -259,11 +283,13 @@ class Signpost(db.Model):
     __tablename__ = "signpost"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
-                                             index=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
-    status: Mapped[SignpostStatus] = mapped_column(value_enum(SignpostStatus, "signpost_status"),
-                                                   default=SignpostStatus.SUGGESTED)
+    status: Mapped[SignpostStatus] = mapped_column(
+        value_enum(SignpostStatus, "signpost_status"), default=SignpostStatus.SUGGESTED
+    )
     not_taken_up_reason: Mapped[str | None] = mapped_column(Text)
     accompanied_visit: Mapped[bool] = mapped_column(Boolean, default=False)
     buddy: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -275,8 +301,9 @@ class OnwardReferral(db.Model):
     __tablename__ = "onward_referral"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
-                                             index=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[OnwardKind] = mapped_column(value_enum(OnwardKind, "onward_kind"))
     notes: Mapped[str | None] = mapped_column(Text)
     made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -294,15 +321,25 @@ class FollowUp(db.Model):
     __tablename__ = "follow_up"
     # The reminders job asks "not reminded, not done, due by today"; led by reminder_sent_at so
     # the planner never prefers it to the team indexes for the worklists.
-    __table_args__ = (Index("ix_follow_up_reminders", "reminder_sent_at", "done_on", "due_on"),
-                      Index("ix_follow_up_team_due", "team_id", "done_on", "due_on",
-                            "window_closes", "referral_id"),
-                      Index("ix_follow_up_team_closes", "team_id", "done_on", "window_closes",
-                            "due_on", "referral_id"))
+    __table_args__ = (
+        Index("ix_follow_up_reminders", "reminder_sent_at", "done_on", "due_on"),
+        Index(
+            "ix_follow_up_team_due", "team_id", "done_on", "due_on", "window_closes", "referral_id"
+        ),
+        Index(
+            "ix_follow_up_team_closes",
+            "team_id",
+            "done_on",
+            "window_closes",
+            "due_on",
+            "referral_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    referral_id: Mapped[int] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"),
-                                             index=True)
+    referral_id: Mapped[int] = mapped_column(
+        ForeignKey("referral.id", ondelete="CASCADE"), index=True
+    )
     team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id"))  # the referral's team
     kind: Mapped[FollowUpKind] = mapped_column(value_enum(FollowUpKind, "follow_up_kind"))
     cycle: Mapped[int] = mapped_column(Integer, default=1)
@@ -329,8 +366,11 @@ def _keep_follow_up_teams(session: Session, flush_context: Any, instances: Any) 
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, Referral):
             state = inspect(obj)
-            if (state.pending or state.attrs.team_id.history.has_changes()
-                    or state.attrs.follow_ups.history.has_changes()):
+            if (
+                state.pending
+                or state.attrs.team_id.history.has_changes()
+                or state.attrs.follow_ups.history.has_changes()
+            ):
                 for follow_up in obj.follow_ups:
                     if follow_up.team_id != obj.team_id:
                         follow_up.team_id = obj.team_id

@@ -56,7 +56,10 @@ def staff_links(user: Any) -> list[StaffLink]:
     if getattr(user, "needs_mfa_setup", False):  # every other page sends them to set-up first
         return [StaffLink("Set up two-factor sign-in", url_for("accounts.two_factor_setup"))]
     roles = frozenset(str(r) for r in user.roles)
-    links = [StaffLink(label, url_for(endpoint)) for label, endpoint in STAFF_PAGES
-             if _admits(endpoint, roles) and roles & ONLY_FOR.get(endpoint, roles)]
+    links = [
+        StaffLink(label, url_for(endpoint))
+        for label, endpoint in STAFF_PAGES
+        if _admits(endpoint, roles) and roles & ONLY_FOR.get(endpoint, roles)
+    ]
     links.append(StaffLink("Your account", url_for("accounts.account")))
     return links

@@ -33,8 +33,12 @@ from signpost.extensions import db
 from signpost.permissions import REFERRAL_CREATE, REFERRAL_VIEW, PermissionDenied, require
 from signpost.types import utcnow
 
-CONTACT_PREFERENCES = {"phone": "Phone call", "text": "Text message", "email": "Email",
-                       "letter": "Letter"}
+CONTACT_PREFERENCES = {
+    "phone": "Phone call",
+    "text": "Text message",
+    "email": "Email",
+    "letter": "Letter",
+}
 
 
 class PrescribingError(ValueError):
@@ -105,16 +109,20 @@ def _check_details(person: PersonDetails, details: ReferralDetails) -> None:
     if person.preferred_contact not in CONTACT_PREFERENCES:
         raise PrescribingError("Choose how the person would like to be contacted.")
     if not (person.phone or person.email or person.postcode):
-        raise PrescribingError("Give at least one way to reach the person: a phone number, an "
-                               "email address or a postcode.")
+        raise PrescribingError(
+            "Give at least one way to reach the person: a phone number, an "
+            "email address or a postcode."
+        )
     unknown = [code for code in details.reasons if code not in REFERRAL_REASONS]
     if unknown:
         raise PrescribingError("Choose reasons from the list.")
     if not details.reasons and not details.reason_text.strip():
         raise PrescribingError("Choose at least one reason for the referral, or describe it.")
     if not details.person_agreed:
-        raise PrescribingError("The person must agree to be referred. Please check with them "
-                               "first and confirm that they agreed.")
+        raise PrescribingError(
+            "The person must agree to be referred. Please check with them "
+            "first and confirm that they agreed."
+        )
 
 
 def find_possible_duplicate(person: PersonDetails) -> Person | None:
@@ -127,15 +135,18 @@ def find_possible_duplicate(person: PersonDetails) -> Person | None:
             (func.lower(Person.family_name) == person.family_name.strip().lower())
             & (func.lower(Person.given_name) == person.given_name.strip().lower())
             & (Person.date_of_birth == person.date_of_birth)
-            & (Person.postcode == person.postcode))
+            & (Person.postcode == person.postcode)
+        )
     if not conditions:
         return None
-    return db.session.scalars(select(Person).where(or_(*conditions)).order_by(Person.id)
-                              .limit(1)).first()
+    return db.session.scalars(
+        select(Person).where(or_(*conditions)).order_by(Person.id).limit(1)
+    ).first()
 
 
-def create_referral(user: User | None, person: PersonDetails, details: ReferralDetails, *,
-                    door: str) -> Referral:
+def create_referral(
+    user: User | None, person: PersonDetails, details: ReferralDetails, *, door: str
+) -> Referral:
     """Record a referral from one of the three doors: 'referrer', 'self' or 'phone'.
 
     - 'referrer': a signed-in GP practice or agency user (or a coordinator keying a paper form);
@@ -153,17 +164,21 @@ def create_referral(user: User | None, person: PersonDetails, details: ReferralD
     elif door == "phone":
         require(user, REFERRAL_CREATE)
         if not (user and user.has_role(Role.CALL_HANDLER, Role.COORDINATOR, Role.ADMIN)):
-            raise PermissionDenied(REFERRAL_CREATE, "Only the phone line team can start a "
-                                   "referral from a call.")
+            raise PermissionDenied(
+                REFERRAL_CREATE, "Only the phone line team can start a referral from a call."
+            )
         source = ReferralSource.PHONE_LINE
         organisation_id = None
     elif door == "referrer":
         organisation_id = getattr(user, "referring_organisation_id", None)
-        require(user, REFERRAL_CREATE,
-                _OrganisationRef(organisation_id) if organisation_id else None)
+        require(
+            user, REFERRAL_CREATE, _OrganisationRef(organisation_id) if organisation_id else None
+        )
         if user is not None and user.has_role(Role.REFERRER) and organisation_id is None:
-            raise PrescribingError("Your account is not linked to a GP practice or agency yet. "
-                                   "Please ask an administrator to link it.")
+            raise PrescribingError(
+                "Your account is not linked to a GP practice or agency yet. "
+                "Please ask an administrator to link it."
+            )
         source = details.source or ReferralSource.GP_PRACTICE
     else:
         raise ValueError(f"Unknown door {door!r}")
@@ -179,29 +194,59 @@ def create_referral(user: User | None, person: PersonDetails, details: ReferralD
     _check_details(person, details)
 
     duplicate = find_possible_duplicate(person)
-    record = Person(given_name=person.given_name.strip(), family_name=person.family_name.strip(),
-                    date_of_birth=person.date_of_birth, nhs_number=person.nhs_number,
-                    postcode=person.postcode, phone=_clean(person.phone),
-                    email=_clean(person.email), preferred_contact=person.preferred_contact,
-                    contact_notes=_clean(person.contact_notes))
+    record = Person(
+        given_name=person.given_name.strip(),
+        family_name=person.family_name.strip(),
+        date_of_birth=person.date_of_birth,
+        nhs_number=person.nhs_number,
+        postcode=person.postcode,
+        phone=_clean(person.phone),
+        email=_clean(person.email),
+        preferred_contact=person.preferred_contact,
+        contact_notes=_clean(person.contact_notes),
+    )
     now = utcnow()
     referral = Referral(
-        person=record, source=source, referring_organisation_id=organisation_id,
+        person=record,
+        source=source,
+        referring_organisation_id=organisation_id,
         referrer_id=actor_id(user) if door == "referrer" else None,
-        referrer_name=_clean(details.referrer_name), referrer_email=_clean(details.referrer_email),
-        reason_text=details.reason_text.strip(), what_person_wants=details.what_person_wants.strip(),
-        urgency=details.urgency, risks=_clean(details.risks), person_agreed=True,
-        state=ReferralState.RECEIVED, received_at=now, created_by_id=actor_id(user),
+        referrer_name=_clean(details.referrer_name),
+        referrer_email=_clean(details.referrer_email),
+        reason_text=details.reason_text.strip(),
+        what_person_wants=details.what_person_wants.strip(),
+        urgency=details.urgency,
+        risks=_clean(details.risks),
+        person_agreed=True,
+        state=ReferralState.RECEIVED,
+        received_at=now,
+        created_by_id=actor_id(user),
         possible_duplicate_of=duplicate.id if duplicate else None,
         reasons=[ReferralReason(code=code) for code in dict.fromkeys(details.reasons)],
-        state_changes=[StateChange(from_state=None, to_state=ReferralState.RECEIVED, at=now,
-                                   by_user_id=actor_id(user), note=f"Referral received ({door})")])
+        state_changes=[
+            StateChange(
+                from_state=None,
+                to_state=ReferralState.RECEIVED,
+                at=now,
+                by_user_id=actor_id(user),
+                note=f"Referral received ({door})",
+            )
+        ],
+    )
     db.session.add(referral)
     db.session.flush()
-    record_event("referral.create", actor_id=actor_id(user), subject_type="referral",
-                 subject_id=str(referral.id),
-                 detail={"door": door, "source": source.value, "urgency": details.urgency.value,
-                         "possible_duplicate": bool(duplicate)})
+    record_event(
+        "referral.create",
+        actor_id=actor_id(user),
+        subject_type="referral",
+        subject_id=str(referral.id),
+        detail={
+            "door": door,
+            "source": source.value,
+            "urgency": details.urgency.value,
+            "possible_duplicate": bool(duplicate),
+        },
+    )
     messages.acknowledge(referral, user)
     db.session.commit()
     return referral
@@ -212,8 +257,13 @@ class _OrganisationRef:
     referring_organisation_id: int
 
 
-def get_referral(user: User, referral_id: int, *, action: str = REFERRAL_VIEW,
-                 audit: str | None = "referral.view") -> Referral:
+def get_referral(
+    user: User,
+    referral_id: int,
+    *,
+    action: str = REFERRAL_VIEW,
+    audit: str | None = "referral.view",
+) -> Referral:
     """Load one referral the user may see (or change, with action=REFERRAL_UPDATE), audited.
 
     Raises NotFound for a missing id and PermissionDenied for one the user may not see.
@@ -223,8 +273,9 @@ def get_referral(user: User, referral_id: int, *, action: str = REFERRAL_VIEW,
         raise NotFound("There is no such referral.")
     require(user, action, referral)
     if audit:
-        record_event(audit, actor_id=actor_id(user), subject_type="referral",
-                     subject_id=str(referral.id))
+        record_event(
+            audit, actor_id=actor_id(user), subject_type="referral", subject_id=str(referral.id)
+        )
         db.session.commit()
     return referral
 

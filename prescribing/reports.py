@@ -65,57 +65,98 @@ def figures(user: Any, *, since: date | None = None, until: date | None = None) 
         window.append(func.date(Referral.received_at) >= since)
     if until:
         window.append(func.date(Referral.received_at) <= until)
-    by_source = db.session.execute(select(Referral.source, func.count()).where(*window)
-                                   .group_by(Referral.source)).all()
-    by_state = db.session.execute(select(Referral.state, func.count()).where(*window)
-                                  .group_by(Referral.state)).all()
-    by_reason = db.session.execute(select(ReferralReason.code, func.count()).join(Referral)
-                                   .where(*window).group_by(ReferralReason.code)).all()
+    by_source = db.session.execute(
+        select(Referral.source, func.count()).where(*window).group_by(Referral.source)
+    ).all()
+    by_state = db.session.execute(
+        select(Referral.state, func.count()).where(*window).group_by(Referral.state)
+    ).all()
+    by_reason = db.session.execute(
+        select(ReferralReason.code, func.count())
+        .join(Referral)
+        .where(*window)
+        .group_by(ReferralReason.code)
+    ).all()
 
-    contact = db.session.execute(select(Referral.received_at, Referral.first_contact_at)
-                                 .where(Referral.first_contact_at.is_not(None), *window)).all()
+    contact = db.session.execute(
+        select(Referral.received_at, Referral.first_contact_at).where(
+            Referral.first_contact_at.is_not(None), *window
+        )
+    ).all()
     days = [(first - received).total_seconds() / 86400 for received, first in contact]
     median = round(statistics.median(days), 1) if len(days) >= SUPPRESS_BELOW else None
 
     on = today()
     on_time = due = 0
     for f in db.session.scalars(select(FollowUp).join(Referral).where(*window)):
-        state = variance(FollowUpPlan(f.kind, f.due_on, f.window_opens, f.window_closes),
-                         f.done_on, on)
+        state = variance(
+            FollowUpPlan(f.kind, f.due_on, f.window_opens, f.window_closes), f.done_on, on
+        )
         if state in ("on time", "early", "late", "overdue"):
             due += 1
             on_time += state in ("on time", "early")
 
-    baseline = dict(db.session.execute(
-        select(Measure.referral_id, func.min(Measure.metric_score)).join(Referral)
-        .where(Measure.kind == MeasureKind.SWEMWBS, Measure.stage == MeasureStage.BASELINE,
-               Measure.metric_score.is_not(None), *window).group_by(Measure.referral_id)).all())
-    six_week = dict(db.session.execute(
-        select(Measure.referral_id, func.max(Measure.metric_score)).join(Referral)
-        .where(Measure.kind == MeasureKind.SWEMWBS, Measure.stage == MeasureStage.SIX_WEEK,
-               Measure.metric_score.is_not(None), *window).group_by(Measure.referral_id)).all())
+    baseline = dict(
+        db.session.execute(
+            select(Measure.referral_id, func.min(Measure.metric_score))
+            .join(Referral)
+            .where(
+                Measure.kind == MeasureKind.SWEMWBS,
+                Measure.stage == MeasureStage.BASELINE,
+                Measure.metric_score.is_not(None),
+                *window,
+            )
+            .group_by(Measure.referral_id)
+        ).all()
+    )
+    six_week = dict(
+        db.session.execute(
+            select(Measure.referral_id, func.max(Measure.metric_score))
+            .join(Referral)
+            .where(
+                Measure.kind == MeasureKind.SWEMWBS,
+                Measure.stage == MeasureStage.SIX_WEEK,
+                Measure.metric_score.is_not(None),
+                *window,
+            )
+            .group_by(Measure.referral_id)
+        ).all()
+    )
     changes = [six_week[r] - baseline[r] for r in baseline.keys() & six_week.keys()]
-    mean_change = (round(statistics.fmean(changes), 2) if len(changes) >= SUPPRESS_BELOW
-                   else None)
+    mean_change = round(statistics.fmean(changes), 2) if len(changes) >= SUPPRESS_BELOW else None
 
     services = db.session.execute(
-        select(Service.name, func.count(Signpost.id)).join(Service, Service.id == Signpost.service_id)
-        .join(Referral).where(*window).group_by(Service.id, Service.name)
-        .order_by(func.count(Signpost.id).desc()).limit(10)).all()
+        select(Service.name, func.count(Signpost.id))
+        .join(Service, Service.id == Signpost.service_id)
+        .join(Referral)
+        .where(*window)
+        .group_by(Service.id, Service.name)
+        .order_by(func.count(Signpost.id).desc())
+        .limit(10)
+    ).all()
 
-    record_event("prescribing.report", actor_id=actor_id(user), subject_type="report",
-                 detail={"since": since.isoformat() if since else None,
-                         "until": until.isoformat() if until else None})
+    record_event(
+        "prescribing.report",
+        actor_id=actor_id(user),
+        subject_type="report",
+        detail={
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+        },
+    )
     db.session.commit()
     return Figures(
         by_source=_grouped(by_source, lambda s: s.value.replace("_", " ").capitalize()),
         by_reason=_grouped(by_reason, lambda c: REFERRAL_REASONS.get(c, c)),
         by_state=_grouped(by_state, lambda s: s.label),
-        median_days_to_first_contact=median, first_contact_n=shown(len(days)),
-        follow_ups_on_time=shown(on_time), follow_ups_due=shown(due),
-        follow_ups_on_time_percent=(round(100 * on_time / due, 1)
-                                    if due >= SUPPRESS_BELOW else None),
-        swemwbs_mean_change=mean_change, swemwbs_n=shown(len(changes)),
-        top_services=[(name, shown(count)) for name, count in services
-                      if count >= SUPPRESS_BELOW],
+        median_days_to_first_contact=median,
+        first_contact_n=shown(len(days)),
+        follow_ups_on_time=shown(on_time),
+        follow_ups_due=shown(due),
+        follow_ups_on_time_percent=(
+            round(100 * on_time / due, 1) if due >= SUPPRESS_BELOW else None
+        ),
+        swemwbs_mean_change=mean_change,
+        swemwbs_n=shown(len(changes)),
+        top_services=[(name, shown(count)) for name, count in services if count >= SUPPRESS_BELOW],
     )

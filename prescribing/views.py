@@ -30,20 +30,28 @@ bp.register_blueprint(case_bp)
 
 def _person(form: Any) -> PersonDetails:
     return PersonDetails(
-        given_name=form.given_name.data or "", family_name=form.family_name.data or "",
-        date_of_birth=form.date_of_birth.data, nhs_number=getattr(form, "nhs_number", None)
-        and form.nhs_number.data, postcode=form.postcode.data, phone=form.phone.data,
-        email=form.email.data, preferred_contact=form.preferred_contact.data or "",
-        contact_notes=form.contact_notes.data)
+        given_name=form.given_name.data or "",
+        family_name=form.family_name.data or "",
+        date_of_birth=form.date_of_birth.data,
+        nhs_number=getattr(form, "nhs_number", None) and form.nhs_number.data,
+        postcode=form.postcode.data,
+        phone=form.phone.data,
+        email=form.email.data,
+        preferred_contact=form.preferred_contact.data or "",
+        contact_notes=form.contact_notes.data,
+    )
 
 
 def _details(form: ReferralForm, *, source: str | None = None) -> ReferralDetails:
     return ReferralDetails(
-        reasons=list(form.reasons.data or []), reason_text=form.reason_text.data or "",
+        reasons=list(form.reasons.data or []),
+        reason_text=form.reason_text.data or "",
         what_person_wants=form.what_person_wants.data or "",
-        urgency=Urgency(form.urgency.data or "routine"), risks=form.risks.data,
+        urgency=Urgency(form.urgency.data or "routine"),
+        risks=form.risks.data,
         person_agreed=bool(form.person_agreed.data),
-        source=ReferralSource(source or form.source.data))
+        source=ReferralSource(source or form.source.data),
+    )
 
 
 def _refer(door: str, template: str) -> Any:
@@ -53,13 +61,19 @@ def _refer(door: str, template: str) -> Any:
     if form.validate_on_submit():
         try:
             referral = operations.create_referral(
-                current_user, _person(form),
-                _details(form, source="phone_line" if door == "phone" else None), door=door)
+                current_user,
+                _person(form),
+                _details(form, source="phone_line" if door == "phone" else None),
+                door=door,
+            )
         except PrescribingError as exc:
             form.form_errors.append(str(exc))
         else:
-            flash(f"Thank you. Referral SP-{referral.id} has been sent to the social "
-                  "prescribing team.", "success")
+            flash(
+                f"Thank you. Referral SP-{referral.id} has been sent to the social "
+                "prescribing team.",
+                "success",
+            )
             if door == "phone":
                 return redirect(url_for("prescribing.phone_referral"))
             return redirect(url_for("prescribing.my_referrals"))
@@ -94,9 +108,12 @@ def ask_for_help() -> Any:
     if form.validate_on_submit():
         if (form.website.data or "").strip():
             return redirect(url_for("prescribing.ask_for_help_thanks"))
-        details = ReferralDetails(reason_text="", what_person_wants=form.what_person_wants.data,
-                                  person_agreed=bool(form.person_agreed.data),
-                                  reasons=["other"])
+        details = ReferralDetails(
+            reason_text="",
+            what_person_wants=form.what_person_wants.data,
+            person_agreed=bool(form.person_agreed.data),
+            reasons=["other"],
+        )
         try:
             operations.create_referral(None, _person(form), details, door="self")
         except PrescribingError as exc:
@@ -118,7 +135,9 @@ def ask_for_help_thanks() -> str:
 def my_referrals() -> str:
     """A referrer's page: the status of the referrals their practice made."""
     page = request.args.get("page", "1")
-    rows, total = worklists.referrer_referrals(current_user, page=int(page) if page.isdigit() else 1)
+    rows, total = worklists.referrer_referrals(
+        current_user, page=int(page) if page.isdigit() else 1
+    )
     return render_template("prescribing/my_referrals.html", rows=rows, total=total)
 
 
@@ -129,12 +148,17 @@ def referral_status(referral_id: int) -> str:
     from prescribing.followups import referrer_summary
 
     referral = load_or_404(referral_id, audit="referral.status_view")
-    return render_template("prescribing/status.html", referral=referral,
-                           summary=referrer_summary(referral), reasons=REFERRAL_REASONS)
+    return render_template(
+        "prescribing/status.html",
+        referral=referral,
+        summary=referrer_summary(referral),
+        reasons=REFERRAL_REASONS,
+    )
 
 
-def load_or_404(referral_id: int, *, action: str = REFERRAL_VIEW,
-                audit: str = "referral.view") -> Any:
+def load_or_404(
+    referral_id: int, *, action: str = REFERRAL_VIEW, audit: str = "referral.view"
+) -> Any:
     """The referral if the user may see it; otherwise 404 (another practice's ids stay hidden)."""
     try:
         return operations.get_referral(current_user, referral_id, action=action, audit=audit)
@@ -142,8 +166,12 @@ def load_or_404(referral_id: int, *, action: str = REFERRAL_VIEW,
         abort(404)
     except PermissionDenied:
         db.session.rollback()
-        record_event("referral.view_denied", actor_id=current_user.id, subject_type="referral",
-                     subject_id=str(referral_id))
+        record_event(
+            "referral.view_denied",
+            actor_id=current_user.id,
+            subject_type="referral",
+            subject_id=str(referral_id),
+        )
         db.session.commit()
         abort(404)
 
@@ -157,9 +185,13 @@ def caseload() -> str:
         name = "new"
     page = request.args.get("page", "1")
     listing = worklists.worklist(current_user, name, page=int(page) if page.isdigit() else 1)
-    return render_template("prescribing/caseload.html", listing=listing,
-                           lists=worklists.WORKLISTS, variance=worklists.follow_up_variance,
-                           page_size=worklists.PAGE_SIZE)
+    return render_template(
+        "prescribing/caseload.html",
+        listing=listing,
+        lists=worklists.WORKLISTS,
+        variance=worklists.follow_up_variance,
+        page_size=worklists.PAGE_SIZE,
+    )
 
 
 @bp.get("/staff/prescribing/figures")
@@ -175,11 +207,20 @@ def figures() -> str:
             return None
 
     since, until = parse("from"), parse("to")
-    bad = [label for name, label, value in (("from", "from", since), ("to", "to", until))
-           if request.args.get(name) and value is None]
+    bad = [
+        label
+        for name, label, value in (("from", "from", since), ("to", "to", until))
+        if request.args.get(name) and value is None
+    ]
     result = reports.figures(current_user, since=since, until=until)
-    return render_template("prescribing/figures.html", figures=result, since=since, until=until,
-                           bad_dates=bad, suppressed=reports.SUPPRESSED)
+    return render_template(
+        "prescribing/figures.html",
+        figures=result,
+        since=since,
+        until=until,
+        bad_dates=bad,
+        suppressed=reports.SUPPRESSED,
+    )
 
 
 @bp.errorhandler(PermissionDenied)

@@ -32,16 +32,19 @@ class ReferralState(enum.StrEnum):
         return self in OPEN_STATES
 
 
-OPEN_STATES = frozenset({ReferralState.RECEIVED, ReferralState.CONTACTING, ReferralState.ENGAGED,
-                         ReferralState.ACTIVE})
+OPEN_STATES = frozenset(
+    {ReferralState.RECEIVED, ReferralState.CONTACTING, ReferralState.ENGAGED, ReferralState.ACTIVE}
+)
 ENDED_STATES = frozenset(set(ReferralState) - OPEN_STATES)
 
 _S = ReferralState
 ALLOWED: dict[ReferralState, frozenset[ReferralState]] = {
-    _S.RECEIVED: frozenset({_S.CONTACTING, _S.ENGAGED, _S.DECLINED, _S.NOT_APPROPRIATE,
-                            _S.WITHDRAWN}),
-    _S.CONTACTING: frozenset({_S.ENGAGED, _S.DECLINED, _S.UNABLE_TO_CONTACT, _S.NOT_APPROPRIATE,
-                              _S.WITHDRAWN}),
+    _S.RECEIVED: frozenset(
+        {_S.CONTACTING, _S.ENGAGED, _S.DECLINED, _S.NOT_APPROPRIATE, _S.WITHDRAWN}
+    ),
+    _S.CONTACTING: frozenset(
+        {_S.ENGAGED, _S.DECLINED, _S.UNABLE_TO_CONTACT, _S.NOT_APPROPRIATE, _S.WITHDRAWN}
+    ),
     _S.ENGAGED: frozenset({_S.ACTIVE, _S.CLOSED, _S.DECLINED, _S.WITHDRAWN}),
     _S.ACTIVE: frozenset({_S.CLOSED, _S.WITHDRAWN}),
     # Every ended referral may be reopened; it goes back to making contact.
@@ -62,23 +65,32 @@ class ContactAttemptSummary:
     last_attempt_on: date | None
 
 
-def check_transition(current: ReferralState, target: ReferralState, *,
-                     attempts: ContactAttemptSummary | None = None,
-                     required_attempts: int = 3, minimum_days: int = 14) -> None:
+def check_transition(
+    current: ReferralState,
+    target: ReferralState,
+    *,
+    attempts: ContactAttemptSummary | None = None,
+    required_attempts: int = 3,
+    minimum_days: int = 14,
+) -> None:
     """Raise InvalidTransition with a plain-English reason unless current -> target is allowed."""
     if target not in ALLOWED[current]:
         raise InvalidTransition(
-            f"A referral that is {current.label.lower()} cannot be marked "
-            f"{target.label.lower()}.")
+            f"A referral that is {current.label.lower()} cannot be marked {target.label.lower()}."
+        )
     if target is ReferralState.UNABLE_TO_CONTACT:
         a = attempts or ContactAttemptSummary(0, None, None)
-        span = (a.last_attempt_on - a.first_attempt_on).days if (
-            a.first_attempt_on and a.last_attempt_on) else 0
+        span = (
+            (a.last_attempt_on - a.first_attempt_on).days
+            if (a.first_attempt_on and a.last_attempt_on)
+            else 0
+        )
         if a.unsuccessful_attempts < required_attempts or span < minimum_days:
             raise InvalidTransition(
                 f"Before closing as unable to contact, make at least {required_attempts} attempts "
                 f"over at least {minimum_days} days (so far: {a.unsuccessful_attempts} over "
-                f"{span} days).")
+                f"{span} days)."
+            )
 
 
 class FollowUpKind(enum.StrEnum):
@@ -87,8 +99,9 @@ class FollowUpKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"three_week_check": "Three-week phone check",
-                "six_week_review": "Six-week review"}[self.value]
+        return {"three_week_check": "Three-week phone check", "six_week_review": "Six-week review"}[
+            self.value
+        ]
 
 
 @dataclass(frozen=True)
@@ -109,8 +122,14 @@ def plan_follow_ups(conversation_on: date) -> list[FollowUpPlan]:
     plans = []
     for kind, offset in FOLLOW_UP_OFFSETS.items():
         due = conversation_on + timedelta(days=offset)
-        plans.append(FollowUpPlan(kind, due, due - timedelta(days=WINDOW_BEFORE_DAYS),
-                                  due + timedelta(days=WINDOW_AFTER_DAYS)))
+        plans.append(
+            FollowUpPlan(
+                kind,
+                due,
+                due - timedelta(days=WINDOW_BEFORE_DAYS),
+                due + timedelta(days=WINDOW_AFTER_DAYS),
+            )
+        )
     return plans
 
 

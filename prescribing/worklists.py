@@ -82,36 +82,60 @@ def worklist(user: User, name: str, *, page: int = 1, on: date | None = None) ->
     page = max(page, 1)
     visible = case_filter(user, Referral)
     if name in ("due", "overdue"):
-        conditions = [_follow_up_scope(user), visible, FollowUp.done_on.is_(None),
-                      Referral.state.in_([S.ENGAGED, S.ACTIVE])]
+        conditions = [
+            _follow_up_scope(user),
+            visible,
+            FollowUp.done_on.is_(None),
+            Referral.state.in_([S.ENGAGED, S.ACTIVE]),
+        ]
         if name == "due":
             conditions += [FollowUp.due_on <= on, FollowUp.window_closes >= on]
         else:
             conditions.append(FollowUp.window_closes < on)
-        ids_query = (select(FollowUp.id).join(Referral, Referral.id == FollowUp.referral_id)
-                     .where(*conditions).order_by(FollowUp.due_on, FollowUp.id))
-        count_query = (select(func.count()).select_from(FollowUp)
-                       .join(Referral, Referral.id == FollowUp.referral_id).where(*conditions))
-        load = (select(FollowUp).options(joinedload(FollowUp.referral).joinedload(Referral.person)))
+        ids_query = (
+            select(FollowUp.id)
+            .join(Referral, Referral.id == FollowUp.referral_id)
+            .where(*conditions)
+            .order_by(FollowUp.due_on, FollowUp.id)
+        )
+        count_query = (
+            select(func.count())
+            .select_from(FollowUp)
+            .join(Referral, Referral.id == FollowUp.referral_id)
+            .where(*conditions)
+        )
+        load = select(FollowUp).options(joinedload(FollowUp.referral).joinedload(Referral.person))
         model: Any = FollowUp
     else:
         conditions = [visible]
         if name == "new":
             conditions.append(Referral.state.in_([S.RECEIVED, S.CONTACTING]))
         elif name == "mine":
-            conditions += [Referral.coordinator_id == user.id,
-                           Referral.state.in_(list(OPEN_STATES))]
+            conditions += [
+                Referral.coordinator_id == user.id,
+                Referral.state.in_(list(OPEN_STATES)),
+            ]
         else:  # team
-            conditions += [Referral.team_id == user.team_id if user.team_id is not None
-                           else false(), Referral.state.in_(list(OPEN_STATES))]
-        ids_query = (select(Referral.id).where(*conditions)
-                     .order_by(_urgent_first(), Referral.received_at, Referral.id))
+            conditions += [
+                Referral.team_id == user.team_id if user.team_id is not None else false(),
+                Referral.state.in_(list(OPEN_STATES)),
+            ]
+        ids_query = (
+            select(Referral.id)
+            .where(*conditions)
+            .order_by(_urgent_first(), Referral.received_at, Referral.id)
+        )
         count_query = select(func.count()).select_from(Referral).where(*conditions)
         load = select(Referral).options(joinedload(Referral.person))
         model = Referral
     # Audit first: committing afterwards would expire the rows and reload each one.
-    record_event("worklist.view", actor_id=actor_id(user), subject_type="worklist",
-                 subject_id=name, detail={"page": page})
+    record_event(
+        "worklist.view",
+        actor_id=actor_id(user),
+        subject_type="worklist",
+        subject_id=name,
+        detail={"page": page},
+    )
     db.session.commit()
     ids = _page_ids(ids_query, page)
     rows = _in_order(db.session.scalars(load.where(model.id.in_(ids))).unique(), ids) if ids else []
@@ -120,23 +144,43 @@ def worklist(user: User, name: str, *, page: int = 1, on: date | None = None) ->
 
 
 def follow_up_variance(follow_up: FollowUp, on: date | None = None) -> str:
-    plan = FollowUpPlan(follow_up.kind, follow_up.due_on, follow_up.window_opens,
-                        follow_up.window_closes)
+    plan = FollowUpPlan(
+        follow_up.kind, follow_up.due_on, follow_up.window_opens, follow_up.window_closes
+    )
     return variance(plan, follow_up.done_on, on or today())
 
 
 def referrer_referrals(user: User, *, page: int = 1) -> tuple[list[Referral], int]:
     """The referrals this user may see as a referrer (their practice's), newest first, audited."""
     require(user, REFERRAL_VIEW)
-    query = (select(Referral).join(Referral.person).options(contains_eager(Referral.person))
-             .where(case_filter(user, Referral)))
-    record_event("referral.list", actor_id=actor_id(user), subject_type="referral_list",
-                 detail={"page": page})
+    query = (
+        select(Referral)
+        .join(Referral.person)
+        .options(contains_eager(Referral.person))
+        .where(case_filter(user, Referral))
+    )
+    record_event(
+        "referral.list",
+        actor_id=actor_id(user),
+        subject_type="referral_list",
+        detail={"page": page},
+    )
     db.session.commit()
-    total = db.session.scalar(select(func.count()).select_from(
-        query.with_only_columns(Referral.id).order_by(None).subquery())) or 0
-    rows = list(db.session.scalars(query.order_by(Referral.received_at.desc(), Referral.id.desc())
-                                   .limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)))
+    total = (
+        db.session.scalar(
+            select(func.count()).select_from(
+                query.with_only_columns(Referral.id).order_by(None).subquery()
+            )
+        )
+        or 0
+    )
+    rows = list(
+        db.session.scalars(
+            query.order_by(Referral.received_at.desc(), Referral.id.desc())
+            .limit(PAGE_SIZE)
+            .offset((max(page, 1) - 1) * PAGE_SIZE)
+        )
+    )
     return rows, total
 
 
@@ -161,48 +205,96 @@ def timeline(referral: Referral) -> list[TimelineEntry]:
 
     entries: list[TimelineEntry] = []
     for change in referral.state_changes:
-        title = (f"Marked {change.to_state.label.lower()}" if change.from_state
-                 else "Referral received")
-        entries.append(TimelineEntry(change.at, "state", title, change.note or "",
-                                     change.by_user_id))
+        title = (
+            f"Marked {change.to_state.label.lower()}" if change.from_state else "Referral received"
+        )
+        entries.append(
+            TimelineEntry(change.at, "state", title, change.note or "", change.by_user_id)
+        )
     for attempt in referral.contact_attempts:
-        entries.append(TimelineEntry(
-            attempt.at, "contact", f"Contact attempt: {CONTACT_METHODS.get(attempt.method, attempt.method)}",
-            CONTACT_OUTCOMES.get(attempt.outcome, attempt.outcome)
-            + (f". {attempt.notes}" if attempt.notes else ""), attempt.by_user_id))
+        entries.append(
+            TimelineEntry(
+                attempt.at,
+                "contact",
+                f"Contact attempt: {CONTACT_METHODS.get(attempt.method, attempt.method)}",
+                CONTACT_OUTCOMES.get(attempt.outcome, attempt.outcome)
+                + (f". {attempt.notes}" if attempt.notes else ""),
+                attempt.by_user_id,
+            )
+        )
     for conversation in referral.conversations:
-        entries.append(TimelineEntry(conversation.held_on, "conversation", "Guided conversation",
-                                     conversation.what_matters, conversation.by_user_id))
+        entries.append(
+            TimelineEntry(
+                conversation.held_on,
+                "conversation",
+                "Guided conversation",
+                conversation.what_matters,
+                conversation.by_user_id,
+            )
+        )
     for measure in referral.measures:
-        score = (f"SWEMWBS {measure.raw_score}/35, metric {measure.metric_score:.2f}"
-                 if measure.metric_score is not None else measure.kind.value.upper())
-        entries.append(TimelineEntry(measure.taken_on, "measure",
-                                     f"Wellbeing measure ({measure.stage.value.replace('_', ' ')})",
-                                     score, measure.by_user_id))
+        score = (
+            f"SWEMWBS {measure.raw_score}/35, metric {measure.metric_score:.2f}"
+            if measure.metric_score is not None
+            else measure.kind.value.upper()
+        )
+        entries.append(
+            TimelineEntry(
+                measure.taken_on,
+                "measure",
+                f"Wellbeing measure ({measure.stage.value.replace('_', ' ')})",
+                score,
+                measure.by_user_id,
+            )
+        )
     for signpost in referral.signposts:
-        entries.append(TimelineEntry(signpost.created_at, "signpost", "Signposted to a service",
-                                     signpost.service_id))
+        entries.append(
+            TimelineEntry(
+                signpost.created_at, "signpost", "Signposted to a service", signpost.service_id
+            )
+        )
     for onward in referral.onward_referrals:
-        entries.append(TimelineEntry(onward.made_at, "onward",
-                                     f"Referred on: {ONWARD_LABELS[onward.kind]}", onward.notes or "",
-                                     onward.by_user_id))
+        entries.append(
+            TimelineEntry(
+                onward.made_at,
+                "onward",
+                f"Referred on: {ONWARD_LABELS[onward.kind]}",
+                onward.notes or "",
+                onward.by_user_id,
+            )
+        )
     for follow_up in referral.follow_ups:
         if follow_up.done_on:
-            entries.append(TimelineEntry(follow_up.done_on, "follow_up",
-                                         f"{follow_up.kind.label} done",
-                                         follow_up.notes or "", follow_up.by_user_id))
+            entries.append(
+                TimelineEntry(
+                    follow_up.done_on,
+                    "follow_up",
+                    f"{follow_up.kind.label} done",
+                    follow_up.notes or "",
+                    follow_up.by_user_id,
+                )
+            )
     return sorted(entries, key=_sort_key)
 
 
 def load_case(referral_id: int) -> Referral | None:
     """The referral with everything the case page shows, in a handful of queries."""
     return db.session.scalars(
-        select(Referral).where(Referral.id == referral_id).options(
-            joinedload(Referral.person), selectinload(Referral.reasons),
-            selectinload(Referral.state_changes), selectinload(Referral.contact_attempts),
-            selectinload(Referral.conversations), selectinload(Referral.goals),
-            selectinload(Referral.measures), selectinload(Referral.signposts),
-            selectinload(Referral.onward_referrals), selectinload(Referral.follow_ups))).first()
+        select(Referral)
+        .where(Referral.id == referral_id)
+        .options(
+            joinedload(Referral.person),
+            selectinload(Referral.reasons),
+            selectinload(Referral.state_changes),
+            selectinload(Referral.contact_attempts),
+            selectinload(Referral.conversations),
+            selectinload(Referral.goals),
+            selectinload(Referral.measures),
+            selectinload(Referral.signposts),
+            selectinload(Referral.onward_referrals),
+            selectinload(Referral.follow_ups),
+        )
+    ).first()
 
 
 def user_names(ids: set[int | None]) -> dict[int, str]:

@@ -57,8 +57,13 @@ def status_command() -> None:
 
 
 @search_cli.command("prune")
-@click.option("--keep-days", default=7, show_default=True, type=int,
-              help="Keep applied changes this many days (for looking back at what changed).")
+@click.option(
+    "--keep-days",
+    default=7,
+    show_default=True,
+    type=int,
+    help="Keep applied changes this many days (for looking back at what changed).",
+)
 def prune_command(keep_days: int) -> None:
     """Delete index changes that have been applied and are older than --keep-days days."""
     from search_index.sync import prune_outbox

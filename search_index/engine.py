@@ -74,8 +74,17 @@ def run_search(request: SearchRequest) -> SearchResult:
         retry = _search_text(searcher, table, request, suggestion, where, page, per_page)
         if retry.total:
             outcome, corrected = retry, True
-    return SearchResult(outcome.hits, outcome.total, page, per_page, outcome.facets,
-                        suggestion, corrected, where.place if where else None, None)
+    return SearchResult(
+        outcome.hits,
+        outcome.total,
+        page,
+        per_page,
+        outcome.facets,
+        suggestion,
+        corrected,
+        where.place if where else None,
+        None,
+    )
 
 
 def _area_keys(place: ResolvedPlace) -> tuple[str, ...]:
@@ -83,29 +92,47 @@ def _area_keys(place: ResolvedPlace) -> tuple[str, ...]:
     keys = ["national"]
     district = None
     if place.kind == "postcode":
-        district = db.session.scalar(select(Postcode.district_code)
-                                     .where(Postcode.postcode == place.label))
+        district = db.session.scalar(
+            select(Postcode.district_code).where(Postcode.postcode == place.label)
+        )
     if place.outcode:
         keys.append(f"outcode:{place.outcode.replace(' ', '').upper()}")
         if district is None:
             district = db.session.scalar(
-                select(Postcode.district_code).where(Postcode.outcode == place.outcode,
-                                                     Postcode.district_code.is_not(None))
-                .group_by(Postcode.district_code).order_by(func.count().desc()).limit(1))
+                select(Postcode.district_code)
+                .where(Postcode.outcode == place.outcode, Postcode.district_code.is_not(None))
+                .group_by(Postcode.district_code)
+                .order_by(func.count().desc())
+                .limit(1)
+            )
     if district:
         keys.append(f"la:{district.upper()}")
     return tuple(keys)
 
 
-def _search_text(searcher: Searcher, table: SearchTable, request: SearchRequest, text: str,
-                 where: _Where | None, page: int, per_page: int) -> _Outcome:
+def _search_text(
+    searcher: Searcher,
+    table: SearchTable,
+    request: SearchRequest,
+    text: str,
+    where: _Where | None,
+    page: int,
+    per_page: int,
+) -> _Outcome:
     candidates = _candidates(table, request, where)
     query = text_query(text)
     outcome = _search(searcher, table, request, query, candidates, page, per_page)
     if outcome.total == 0 and isinstance(query, Q.And):
         # No service has every word: fall back to services with any of them.
-        outcome = _search(searcher, table, request, text_query(text, match_all_words=False),
-                          candidates, page, per_page)
+        outcome = _search(
+            searcher,
+            table,
+            request,
+            text_query(text, match_all_words=False),
+            candidates,
+            page,
+            per_page,
+        )
     return outcome
 
 
@@ -124,8 +151,7 @@ def _candidates(table: SearchTable, request: SearchRequest, where: _Where | None
     distances = covers = None
     if where is not None:
         lat, lon = where.place.latitude, where.place.longitude
-        distances = table.near(lat, lon, where.radius_km,
-                               bounding_box(lat, lon, where.radius_km))
+        distances = table.near(lat, lon, where.radius_km, bounding_box(lat, lon, where.radius_km))
         within = np.isfinite(distances)
         covers = table.remote & table.lookup("areas", where.area_keys) & table.alive & ~within
         docs = within | covers
@@ -166,8 +192,15 @@ def _set_filters(table: SearchTable, request: SearchRequest) -> list[np.ndarray]
     return masks
 
 
-def _search(searcher: Searcher, table: SearchTable, request: SearchRequest,
-            query: Q.Query | None, cands: _Candidates, page: int, per_page: int) -> _Outcome:
+def _search(
+    searcher: Searcher,
+    table: SearchTable,
+    request: SearchRequest,
+    query: Q.Query | None,
+    cands: _Candidates,
+    page: int,
+    per_page: int,
+) -> _Outcome:
     scores: np.ndarray | None = None
     if query is None:
         matched = cands.docs
@@ -193,9 +226,11 @@ def _search(searcher: Searcher, table: SearchTable, request: SearchRequest,
         else:
             order = np.lexsort((table.name_rank[docs], closed))
             ranked = np.ones(total)
-        top = order[start:start + per_page]
-        hits = [SearchHit(table.ids[docs[i]], round(float(ranked[i]), 6), None, False)  # type: ignore[arg-type]
-                for i in top]
+        top = order[start : start + per_page]
+        hits = [
+            SearchHit(table.ids[docs[i]], round(float(ranked[i]), 6), None, False)  # type: ignore[arg-type]
+            for i in top
+        ]
         return _Outcome(hits, total, table.facets(matched))
     if score is not None:
         # Square root: two services that both clearly match (a library named "Library X" and
@@ -211,9 +246,14 @@ def _search(searcher: Searcher, table: SearchTable, request: SearchRequest,
         order = np.lexsort((ids, -blended, km, covers[docs], closed))
     else:
         order = np.lexsort((ids, km, -blended, closed))
-    top = order[start:start + per_page]
-    hits = [SearchHit(table.ids[docs[i]], round(float(blended[i]), 6),  # type: ignore[arg-type]
-                      None if not math.isfinite(km[i]) else round(float(km[i]), 3),
-                      bool(covers[docs[i]]))
-            for i in top]
+    top = order[start : start + per_page]
+    hits = [
+        SearchHit(
+            table.ids[docs[i]],
+            round(float(blended[i]), 6),  # type: ignore[arg-type]
+            None if not math.isfinite(km[i]) else round(float(km[i]), 3),
+            bool(covers[docs[i]]),
+        )
+        for i in top
+    ]
     return _Outcome(hits, total, table.facets(matched))

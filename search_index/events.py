@@ -50,25 +50,33 @@ def _service_id(session: Session, service: Service | None, service_id: str | Non
     return service_id
 
 
-def _location_service_ids(session: Session, location: Location | None,
-                          location_id: str | None) -> set[str]:
+def _location_service_ids(
+    session: Session, location: Location | None, location_id: str | None
+) -> set[str]:
     if location is not None:
         if location in session.new:
             return set()  # nothing in the database points at it yet
         location_id = location.id
     if not location_id:
         return set()
-    return set(session.scalars(select(ServiceAtLocation.service_id)
-                               .where(ServiceAtLocation.location_id == location_id)))
+    return set(
+        session.scalars(
+            select(ServiceAtLocation.service_id).where(ServiceAtLocation.location_id == location_id)
+        )
+    )
 
 
 def _term_service_ids(session: Session, term: TaxonomyTerm) -> set[str]:
     # A term's name is indexed with every service that has it or any term below it.
     ids, frontier = {term.id}, [term.id]
     while frontier:
-        frontier = [t for t in session.scalars(select(TaxonomyTerm.id)
-                                               .where(TaxonomyTerm.parent_id.in_(frontier)))
-                    if t not in ids]
+        frontier = [
+            t
+            for t in session.scalars(
+                select(TaxonomyTerm.id).where(TaxonomyTerm.parent_id.in_(frontier))
+            )
+            if t not in ids
+        ]
         ids.update(frontier)
     col = service_taxonomy_term.c
     return set(session.scalars(select(col.service_id).where(col.taxonomy_term_id.in_(ids))))

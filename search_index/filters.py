@@ -36,8 +36,9 @@ def time_window(request: SearchRequest) -> TimeWindow:
         now = now.astimezone(LONDON) if now.tzinfo else now.replace(tzinfo=LONDON)
         return TimeWindow(now.weekday(), now.hour * 60 + now.minute)
     day = request.day if request.day is not None and 0 <= request.day <= 6 else None
-    minute = (request.at_time.hour * 60 + request.at_time.minute
-              if request.at_time is not None else None)
+    minute = (
+        request.at_time.hour * 60 + request.at_time.minute if request.at_time is not None else None
+    )
     return TimeWindow(day, minute)
 
 

@@ -112,7 +112,10 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
     if cos_lat < 1e-6 or radius_km / EARTH_RADIUS_KM >= math.pi / 2:
         dlon = 180.0
     else:
-        dlon = min(180.0, math.degrees(math.asin(min(1.0, math.sin(radius_km / EARTH_RADIUS_KM) / cos_lat))))
+        dlon = min(
+            180.0,
+            math.degrees(math.asin(min(1.0, math.sin(radius_km / EARTH_RADIUS_KM) / cos_lat))),
+        )
     return (max(-90.0, lat - dlat), min(90.0, lat + dlat), lon - dlon, lon + dlon)
 
 
@@ -134,15 +137,18 @@ def resolve_place(text: str) -> ResolvedPlace:
         found = _outcode_point(outcode)
         if found is None:
             raise PlaceNotFound(
-                f"We could not find the postcode area {outcode}. Check it, or try a town name.", query)
+                f"We could not find the postcode area {outcode}. Check it, or try a town name.",
+                query,
+            )
         return found
     return _resolve_place_name(query)
 
 
 def _resolve_postcode(postcode: str) -> ResolvedPlace:
     row = db.session.execute(
-        select(Postcode.latitude, Postcode.longitude, Postcode.outcode)
-        .where(Postcode.postcode == postcode)
+        select(Postcode.latitude, Postcode.longitude, Postcode.outcode).where(
+            Postcode.postcode == postcode
+        )
     ).first()
     if row is not None:
         return ResolvedPlace(postcode, row.latitude, row.longitude, "postcode", row.outcode)
@@ -150,10 +156,17 @@ def _resolve_postcode(postcode: str) -> ResolvedPlace:
     area = _outcode_point(outcode)
     if area is None:
         raise PlaceNotFound(
-            f"We could not find the postcode {postcode}. Check it, or try a town name.", postcode)
+            f"We could not find the postcode {postcode}. Check it, or try a town name.", postcode
+        )
     return ResolvedPlace(
-        outcode, area.latitude, area.longitude, "outcode", outcode, approximate=True,
-        note=f"We could not find the postcode {postcode}, so we used the middle of the {outcode} area.")
+        outcode,
+        area.latitude,
+        area.longitude,
+        "outcode",
+        outcode,
+        approximate=True,
+        note=f"We could not find the postcode {postcode}, so we used the middle of the {outcode} area.",
+    )
 
 
 def _outcode_point(outcode: str) -> ResolvedPlace | None:
@@ -181,10 +194,16 @@ def _resolve_place_name(query: str) -> ResolvedPlace:
             .limit(1)
         ).first()
         if place is not None:
-            return ResolvedPlace(place.name, place.latitude, place.longitude, "place",
-                                 nearest_outcode(place.latitude, place.longitude))
-    raise PlaceNotFound(f"We could not find a place called '{query}'. "
-                        "Check the spelling, or try a postcode.", query)
+            return ResolvedPlace(
+                place.name,
+                place.latitude,
+                place.longitude,
+                "place",
+                nearest_outcode(place.latitude, place.longitude),
+            )
+    raise PlaceNotFound(
+        f"We could not find a place called '{query}'. Check the spelling, or try a postcode.", query
+    )
 
 
 def nearest_outcode(lat: float, lon: float, max_km: float = 40.0) -> str | None:

@@ -78,8 +78,10 @@ class ImportReport:
             source, _, line = where.rpartition(":")
             by_file.setdefault(source, []).append(line)
         more = ", ..." if self.skipped[reason] > len(self.examples.get(reason, [])) else ""
-        parts = [f"{'line' if len(lines) == 1 and not more else 'lines'} {', '.join(lines)}"
-                 f" of {source}" for source, lines in by_file.items()]
+        parts = [
+            f"{'line' if len(lines) == 1 and not more else 'lines'} {', '.join(lines)} of {source}"
+            for source, lines in by_file.items()
+        ]
         return "; ".join(parts) + more
 
     @property
@@ -162,6 +164,7 @@ def parse_point(lat_text: str, lon_text: str) -> tuple[float, float] | str:
 
 # --- Postcodes ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class PostcodeLayout:
     name: str
@@ -182,26 +185,46 @@ def postcode_layout(path: str, header: Sequence[str]) -> PostcodeLayout:
     cols = column_index(header)
     pc = next((cols[c] for c in ("pcds", "pcd2", "pcd") if c in cols), None)
     if pc is not None and "lat" in cols and "long" in cols:
-        district = cols.get("oslaua", next((i for c, i in cols.items()
-                                            if c.startswith("lad") and c.endswith("cd")), None))
+        district = cols.get(
+            "oslaua",
+            next((i for c, i in cols.items() if c.startswith("lad") and c.endswith("cd")), None),
+        )
         used = [pc, cols["lat"], cols["long"], cols.get("doterm", 0), district or 0]
-        return PostcodeLayout("ONS Postcode Directory", pc, cols["lat"], cols["long"],
-                              cols.get("doterm"), district, max(used) + 1)
+        return PostcodeLayout(
+            "ONS Postcode Directory",
+            pc,
+            cols["lat"],
+            cols["long"],
+            cols.get("doterm"),
+            district,
+            max(used) + 1,
+        )
     if {"postcode", "latitude", "longitude"} <= cols.keys():
         district = cols.get("admin_district_code")
         used = [cols["postcode"], cols["latitude"], cols["longitude"], district or 0]
-        return PostcodeLayout("Code-Point Open", cols["postcode"], cols["latitude"],
-                              cols["longitude"], None, district, max(used) + 1)
+        return PostcodeLayout(
+            "Code-Point Open",
+            cols["postcode"],
+            cols["latitude"],
+            cols["longitude"],
+            None,
+            district,
+            max(used) + 1,
+        )
     shown = ", ".join(h.strip() for h in header[:8]) or "nothing"
     raise GeoImportError(
         f"{os.path.basename(path)} does not look like a postcode file, so nothing was changed. "
         f"Its first line should name the columns: either {ONSPD_HINT}, or {CODEPOINT_HINT}. "
-        f"It starts with: {shown}.")
+        f"It starts with: {shown}."
+    )
 
 
-def read_postcodes(path: str, layout: PostcodeLayout, report: ImportReport,
-                   progress: Progress | None = None,
-                   ) -> Iterator[list[tuple[str, str, float | None, float | None, str | None]]]:
+def read_postcodes(
+    path: str,
+    layout: PostcodeLayout,
+    report: ImportReport,
+    progress: Progress | None = None,
+) -> Iterator[list[tuple[str, str, float | None, float | None, str | None]]]:
     """Yield batches of (postcode, outcode, lat, lon, district); lat None means "remove it"."""
     name = os.path.basename(path)
     match = _POSTCODE_RE.match
@@ -220,7 +243,9 @@ def read_postcodes(path: str, layout: PostcodeLayout, report: ImportReport,
                 continue
             m = match(row[pc_i].replace(" ", "").upper())
             if m is None:
-                skip("blank" if not "".join(row).strip() else "postcode", f"{name}:{reader.line_num}")
+                skip(
+                    "blank" if not "".join(row).strip() else "postcode", f"{name}:{reader.line_num}"
+                )
                 continue
             outcode = m.group(1)
             postcode = f"{outcode} {m.group(2)}"
@@ -255,8 +280,13 @@ def read_postcodes(path: str, layout: PostcodeLayout, report: ImportReport,
             progress(raw.tell() - last_pos)
 
 
-def import_postcodes(paths: Sequence[str], *, replace: bool = False, strict: bool = False,
-                     progress: Progress | None = None) -> ImportReport:
+def import_postcodes(
+    paths: Sequence[str],
+    *,
+    replace: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
     """Load postcode files (ONSPD or Code-Point Open, plain or gzipped) and re-derive outcodes.
 
     ``replace`` empties the postcode table first (a full national refresh); otherwise postcodes in
@@ -272,8 +302,11 @@ def import_postcodes(paths: Sequence[str], *, replace: bool = False, strict: boo
     report = ImportReport("postcodes")
     started = time.perf_counter()
     with db.engine.begin() as conn:
-        writer = _PostgresPostcodeWriter(conn) if conn.dialect.name == "postgresql" \
+        writer = (
+            _PostgresPostcodeWriter(conn)
+            if conn.dialect.name == "postgresql"
             else _SqlitePostcodeWriter(conn)
+        )
         if replace:
             writer.empty()
         for path, layout in zip(paths, layouts, strict=True):
@@ -283,8 +316,10 @@ def import_postcodes(paths: Sequence[str], *, replace: bool = False, strict: boo
         if report.imported == 0 and report.removed == 0:
             raise GeoImportError(_nothing_usable(report, "postcodes"))
         if strict and report.problems:
-            raise GeoImportError(f"{report.problems:,} rows have problems, so nothing was changed "
-                                 "(run without --strict to skip them).\n" + str(report))
+            raise GeoImportError(
+                f"{report.problems:,} rows have problems, so nothing was changed "
+                "(run without --strict to skip them).\n" + str(report)
+            )
         report.outcodes = derive_outcodes(conn)
     report.seconds = time.perf_counter() - started
     return report
@@ -297,10 +332,12 @@ def _nothing_usable(report: ImportReport, what: str) -> str:
 class _SqlitePostcodeWriter:
     """executemany in big batches inside the caller's transaction, with a bigger page cache."""
 
-    UPSERT = ("INSERT INTO postcode (postcode, outcode, latitude, longitude, district_code) "
-              "VALUES (?, ?, ?, ?, ?) ON CONFLICT (postcode) DO UPDATE SET "
-              "outcode = excluded.outcode, latitude = excluded.latitude, "
-              "longitude = excluded.longitude, district_code = excluded.district_code")
+    UPSERT = (
+        "INSERT INTO postcode (postcode, outcode, latitude, longitude, district_code) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (postcode) DO UPDATE SET "
+        "outcode = excluded.outcode, latitude = excluded.latitude, "
+        "longitude = excluded.longitude, district_code = excluded.district_code"
+    )
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -336,7 +373,8 @@ class _PostgresPostcodeWriter:
         self.cursor.execute(
             "CREATE TEMP TABLE postcode_staging (seq bigint, postcode varchar(8), "
             "outcode varchar(4), latitude float8, longitude float8, district_code varchar(9)) "
-            "ON COMMIT DROP")
+            "ON COMMIT DROP"
+        )
         self.seq = 0
         self.removals = False
 
@@ -345,8 +383,10 @@ class _PostgresPostcodeWriter:
         self.cursor.execute("DELETE FROM postcode")
 
     def write(self, batch: list[tuple[str, str, float | None, float | None, str | None]]) -> None:
-        with self.cursor.copy("COPY postcode_staging (seq, postcode, outcode, latitude, longitude, "
-                              "district_code) FROM STDIN") as copy:
+        with self.cursor.copy(
+            "COPY postcode_staging (seq, postcode, outcode, latitude, longitude, "
+            "district_code) FROM STDIN"
+        ) as copy:
             seq = self.seq
             for seq, row in enumerate(batch, start=self.seq + 1):  # noqa: B007
                 copy.write_row((seq, *row))
@@ -358,19 +398,24 @@ class _PostgresPostcodeWriter:
         cur = self.cursor
         cur.execute("SET LOCAL work_mem = '256MB'")  # sort the staging rows in memory
         # The last row for a postcode wins, as it does on SQLite.
-        latest = ("(SELECT DISTINCT ON (postcode) * FROM postcode_staging "
-                  "ORDER BY postcode, seq DESC) AS s")
+        latest = (
+            "(SELECT DISTINCT ON (postcode) * FROM postcode_staging "
+            "ORDER BY postcode, seq DESC) AS s"
+        )
         removed = 0
         if self.removals:
-            cur.execute(f"DELETE FROM postcode p USING {latest} "
-                        "WHERE p.postcode = s.postcode AND s.latitude IS NULL")
+            cur.execute(
+                f"DELETE FROM postcode p USING {latest} "
+                "WHERE p.postcode = s.postcode AND s.latitude IS NULL"
+            )
             removed = cur.rowcount
         cur.execute(
             "INSERT INTO postcode (postcode, outcode, latitude, longitude, district_code) "
             f"SELECT postcode, outcode, latitude, longitude, district_code FROM {latest} "
             "WHERE latitude IS NOT NULL ON CONFLICT (postcode) DO UPDATE SET "
             "outcode = excluded.outcode, latitude = excluded.latitude, "
-            "longitude = excluded.longitude, district_code = excluded.district_code")
+            "longitude = excluded.longitude, district_code = excluded.district_code"
+        )
         imported = cur.rowcount
         cur.execute("DROP TABLE postcode_staging")
         return imported, removed
@@ -378,12 +423,18 @@ class _PostgresPostcodeWriter:
 
 def derive_outcodes(conn: Connection) -> int:
     """Set each outcode's centre to the mean of its live postcodes; returns how many changed."""
-    conn.execute(text(
-        "UPDATE outcode SET postcode_count = 0 WHERE postcode_count > 0 "
-        "AND outcode NOT IN (SELECT DISTINCT outcode FROM postcode)"))
-    result = conn.execute(text(
-        "INSERT INTO outcode (outcode, latitude, longitude, postcode_count) "
-        "SELECT outcode, AVG(latitude), AVG(longitude), COUNT(*) FROM postcode WHERE true "
-        "GROUP BY outcode ON CONFLICT (outcode) DO UPDATE SET latitude = excluded.latitude, "
-        "longitude = excluded.longitude, postcode_count = excluded.postcode_count"))
+    conn.execute(
+        text(
+            "UPDATE outcode SET postcode_count = 0 WHERE postcode_count > 0 "
+            "AND outcode NOT IN (SELECT DISTINCT outcode FROM postcode)"
+        )
+    )
+    result = conn.execute(
+        text(
+            "INSERT INTO outcode (outcode, latitude, longitude, postcode_count) "
+            "SELECT outcode, AVG(latitude), AVG(longitude), COUNT(*) FROM postcode WHERE true "
+            "GROUP BY outcode ON CONFLICT (outcode) DO UPDATE SET latitude = excluded.latitude, "
+            "longitude = excluded.longitude, postcode_count = excluded.postcode_count"
+        )
+    )
     return max(result.rowcount, 0)

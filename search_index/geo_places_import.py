@@ -37,8 +37,15 @@ from search_index.geo_models import Place
 from signpost.extensions import db
 
 RANK_STEP = 100_000_000  # kind weight first, then population (or the gazetteer's own order)
-OS_TYPES = {"c": "city", "t": "town", "v": "village", "h": "hamlet", "s": "suburb", "a": "suburb",
-            "o": "other"}
+OS_TYPES = {
+    "c": "city",
+    "t": "town",
+    "v": "village",
+    "h": "hamlet",
+    "s": "suburb",
+    "a": "suburb",
+    "o": "other",
+}
 
 
 @dataclass(frozen=True)
@@ -54,14 +61,25 @@ def gazetteer_layout(path: str) -> GazetteerLayout:
     name = os.path.basename(path)
     tab_row = first_row(path, delimiter="\t")
     if len(tab_row) == 5 and _is_number(tab_row[3]) and _is_number(tab_row[4]):
-        return GazetteerLayout("os-open-names", "\t",
-                               {"name": 0, "county": 1, "type": 2, "latitude": 3, "longitude": 4},
-                               has_header=False)
+        return GazetteerLayout(
+            "os-open-names",
+            "\t",
+            {"name": 0, "county": 1, "type": 2, "latitude": 3, "longitude": 4},
+            has_header=False,
+        )
     cols = column_index(first_row(path))
     if {"name", "latitude", "longitude"} <= cols.keys():
-        wanted = {"name": cols["name"], "latitude": cols["latitude"], "longitude": cols["longitude"]}
-        for key, source in (("county", "admin2_name"), ("region", "admin1_name"),
-                            ("feature", "feature_code"), ("population", "population")):
+        wanted = {
+            "name": cols["name"],
+            "latitude": cols["latitude"],
+            "longitude": cols["longitude"],
+        }
+        for key, source in (
+            ("county", "admin2_name"),
+            ("region", "admin1_name"),
+            ("feature", "feature_code"),
+            ("population", "population"),
+        ):
             if source in cols:
                 wanted[key] = cols[source]
         return GazetteerLayout("geonames", ",", wanted, has_header=True)
@@ -70,13 +88,17 @@ def gazetteer_layout(path: str) -> GazetteerLayout:
         if "region" in cols:  # outcodes.csv leaves town blank in cities; region names the city
             wanted["region"] = cols["region"]
         return GazetteerLayout("outcodes", ",", wanted, has_header=True)
-    hint = (" It looks like a postcode file: use flask import-postcodes for that."
-            if {"postcode", "latitude", "longitude"} <= cols.keys() else "")
+    hint = (
+        " It looks like a postcode file: use flask import-postcodes for that."
+        if {"postcode", "latitude", "longitude"} <= cols.keys()
+        else ""
+    )
     raise GeoImportError(
         f"{name} does not look like a gazetteer, so nothing was changed. Expected either a CSV whose "
         "first line names the columns name, latitude and longitude (GeoNames), an OS Open Names "
         "file with five tab-separated columns (name, district, type, lat, lon), or an outcode CSV "
-        f"with the columns postcode, latitude, longitude and town.{hint}")
+        f"with the columns postcode, latitude, longitude and town.{hint}"
+    )
 
 
 def _is_number(value: str) -> bool:
@@ -87,8 +109,11 @@ def _is_number(value: str) -> bool:
     return True
 
 
-def _rows(path: str, layout: GazetteerLayout, progress: Progress | None,
-          ) -> Iterator[tuple[int, list[str]]]:
+def _rows(
+    path: str,
+    layout: GazetteerLayout,
+    progress: Progress | None,
+) -> Iterator[tuple[int, list[str]]]:
     with open_table(path) as (stream, raw):
         reader = csv.reader(stream, delimiter=layout.delimiter)
         if layout.has_header:
@@ -113,8 +138,9 @@ def _geonames_kind(feature: str, population: int) -> str:
     return "village"
 
 
-def read_places(path: str, layout: GazetteerLayout, report: ImportReport,
-                progress: Progress | None = None) -> list[dict[str, Any]]:
+def read_places(
+    path: str, layout: GazetteerLayout, report: ImportReport, progress: Progress | None = None
+) -> list[dict[str, Any]]:
     """The usable places in one gazetteer file, as rows for the ``place`` table."""
     source = os.path.basename(path)
     cols = layout.columns
@@ -143,13 +169,23 @@ def read_places(path: str, layout: GazetteerLayout, report: ImportReport,
             secondary = max(0, RANK_STEP - 1 - line)  # the file lists the best-known first
         else:
             population = _whole_number(row[cols["population"]]) if "population" in cols else 0
-            kind = _geonames_kind(row[cols["feature"]].strip() if "feature" in cols else "",
-                                  population)
+            kind = _geonames_kind(
+                row[cols["feature"]].strip() if "feature" in cols else "", population
+            )
             secondary = min(population, RANK_STEP - 1)
         county = (row[cols["county"]].strip() if "county" in cols else "") or None
-        places.append({"name": name[:120], "name_key": key[:120], "county": county and county[:120],
-                       "kind": kind, "latitude": point[0], "longitude": point[1],
-                       "rank": KIND_WEIGHTS[kind] * RANK_STEP + secondary, "source": source[:120]})
+        places.append(
+            {
+                "name": name[:120],
+                "name_key": key[:120],
+                "county": county and county[:120],
+                "kind": kind,
+                "latitude": point[0],
+                "longitude": point[1],
+                "rank": KIND_WEIGHTS[kind] * RANK_STEP + secondary,
+                "source": source[:120],
+            }
+        )
     return places
 
 
@@ -160,8 +196,9 @@ def _whole_number(value: str) -> int:
         return 0
 
 
-def read_outcodes(path: str, layout: GazetteerLayout, report: ImportReport,
-                  progress: Progress | None = None) -> list[dict[str, Any]]:
+def read_outcodes(
+    path: str, layout: GazetteerLayout, report: ImportReport, progress: Progress | None = None
+) -> list[dict[str, Any]]:
     """The usable outcodes in an outcode gazetteer, as rows for the ``outcode`` table."""
     source = os.path.basename(path)
     cols = layout.columns
@@ -180,8 +217,14 @@ def read_outcodes(path: str, layout: GazetteerLayout, report: ImportReport,
         if isinstance(point, str):
             report.skip(point, where)
             continue
-        found.append({"outcode": outcode, "latitude": point[0], "longitude": point[1],
-                      "town": _town(row, cols)})
+        found.append(
+            {
+                "outcode": outcode,
+                "latitude": point[0],
+                "longitude": point[1],
+                "town": _town(row, cols),
+            }
+        )
     return found
 
 
@@ -208,14 +251,18 @@ def import_places(paths: Sequence[str], *, progress: Progress | None = None) -> 
                 report.outcodes += _upsert_outcodes(conn, outcodes)
                 continue
             places = read_places(path, layout, report, progress)
-            conn.execute(text("DELETE FROM place WHERE source = :source"),
-                         {"source": os.path.basename(path)[:120]})
+            conn.execute(
+                text("DELETE FROM place WHERE source = :source"),
+                {"source": os.path.basename(path)[:120]},
+            )
             if places:
                 conn.execute(insert(Place.__table__), places)
             report.imported += len(places)
         if report.imported == 0 and report.outcodes == 0:
-            raise GeoImportError("No usable places were found, so nothing was changed.\n"
-                                 + "\n".join(report.lines()[1:]))
+            raise GeoImportError(
+                "No usable places were found, so nothing was changed.\n"
+                + "\n".join(report.lines()[1:])
+            )
     report.seconds = time.perf_counter() - started
     return report
 
@@ -224,12 +271,16 @@ def _upsert_outcodes(conn: Connection, outcodes: list[dict[str, Any]]) -> int:
     """Add outcodes; give known ones a town. Centres derived from live postcodes are kept."""
     if not outcodes:
         return 0
-    conn.execute(text(
-        "INSERT INTO outcode (outcode, latitude, longitude, town, postcode_count) "
-        "VALUES (:outcode, :latitude, :longitude, :town, 0) ON CONFLICT (outcode) DO UPDATE SET "
-        "town = excluded.town, "
-        "latitude = CASE WHEN outcode.postcode_count > 0 THEN outcode.latitude "
-        "ELSE excluded.latitude END, "
-        "longitude = CASE WHEN outcode.postcode_count > 0 THEN outcode.longitude "
-        "ELSE excluded.longitude END"), outcodes)
+    conn.execute(
+        text(
+            "INSERT INTO outcode (outcode, latitude, longitude, town, postcode_count) "
+            "VALUES (:outcode, :latitude, :longitude, :town, 0) ON CONFLICT (outcode) DO UPDATE SET "
+            "town = excluded.town, "
+            "latitude = CASE WHEN outcode.postcode_count > 0 THEN outcode.latitude "
+            "ELSE excluded.latitude END, "
+            "longitude = CASE WHEN outcode.postcode_count > 0 THEN outcode.longitude "
+            "ELSE excluded.longitude END"
+        ),
+        outcodes,
+    )
     return len(outcodes)

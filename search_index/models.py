@@ -23,8 +23,9 @@ class IndexOutbox(db.Model):
 
     __tablename__ = "index_outbox"
 
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
-                                     primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     service_id: Mapped[str] = mapped_column(String(36), index=True)
     op: Mapped[str] = mapped_column(String(10), default=OP_UPSERT)  # "upsert" | "delete"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

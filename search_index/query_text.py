@@ -85,8 +85,9 @@ def synonym_table(path: Path = SYNONYMS_FILE) -> SynonymTable:
 
 
 def _stem_query(stem: str, weight: float) -> Q.Query:
-    return Q.Or([Q.Term(field, stem, boost=boost * weight)
-                 for field, boost in FIELD_BOOSTS.items()])
+    return Q.Or(
+        [Q.Term(field, stem, boost=boost * weight) for field, boost in FIELD_BOOSTS.items()]
+    )
 
 
 def _phrase_query(stems: tuple[str, ...], weight: float) -> Q.Query:
@@ -102,7 +103,7 @@ def clauses_for(text: str, table: SynonymTable | None = None) -> list[Q.Query]:
     i = 0
     while i < len(stems):
         for size in range(min(table.longest, len(stems) - i), 0, -1):
-            key = stems[i:i + size]
+            key = stems[i : i + size]
             if key in table.expansions:
                 alternatives = [_phrase_query(key, 1.0)]
                 alternatives += [_phrase_query(t, SYNONYM_WEIGHT) for t in table.expansions[key]]
@@ -133,8 +134,13 @@ def suggest_spelling(searcher: Searcher, text: str) -> str | None:
     out: list[str] = []
     for word in words_of(text):
         replacement = word
-        if (len(word) >= 4 and word.isalpha() and word not in table.words
-                and stems_of(word) != () and not reader.frequency("spell", word)):
+        if (
+            len(word) >= 4
+            and word.isalpha()
+            and word not in table.words
+            and stems_of(word) != ()
+            and not reader.frequency("spell", word)
+        ):
             found = closest_word(searcher, word, 1 if len(word) <= 4 else 2)
             if found and found != word:
                 replacement = found

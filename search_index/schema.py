@@ -34,8 +34,9 @@ INDEX_FORMAT = 2
 refused with "rebuild needed" (see `search_index.sync.check_format`). Stored in the meta document.
 1: before the format was recorded. 2: separate segment files, fast indexing analysis."""
 
-REMOTE_MODES = frozenset({DeliveryMode.PHONE.value, DeliveryMode.ONLINE.value,
-                          DeliveryMode.HOME_VISIT.value})
+REMOTE_MODES = frozenset(
+    {DeliveryMode.PHONE.value, DeliveryMode.ONLINE.value, DeliveryMode.HOME_VISIT.value}
+)
 NO_MIN_AGE = 0
 NO_MAX_AGE = 150
 
@@ -89,8 +90,10 @@ class FastFrequency(Frequency):
             return [(word, freq, freq * boost, pack_uint(freq)) for word, freq in value]
         if not isinstance(value, str) or not getattr(self, "stemmed", True):
             return super().word_values(value, analyzer, **kwargs)
-        return [(word, freq, freq * boost, pack_uint(freq))
-                for word, freq in Counter(fast_stems(value)).items()]
+        return [
+            (word, freq, freq * boost, pack_uint(freq))
+            for word, freq in Counter(fast_stems(value)).items()
+        ]
 
 
 def build_schema() -> Schema:
@@ -205,8 +208,10 @@ def service_document(service: Service) -> dict[str, Any]:
         "closed": service.status == ServiceStatus.TEMPORARILY_CLOSED,
         "free": bool(service.is_free),
         "remote": bool(modes & REMOTE_MODES),
-        "ages": (service.minimum_age if service.minimum_age is not None else NO_MIN_AGE,
-                 service.maximum_age if service.maximum_age is not None else NO_MAX_AGE),
+        "ages": (
+            service.minimum_age if service.minimum_age is not None else NO_MIN_AGE,
+            service.maximum_age if service.maximum_age is not None else NO_MAX_AGE,
+        ),
         "terms": tuple(sorted(term_keys)),
         "audience": tuple(sorted(audience_keys)),
         "modes": tuple(sorted(modes)),
@@ -219,7 +224,8 @@ def service_document(service: Service) -> dict[str, Any]:
     return document_from_parts(service.id, texts, attrs)
 
 
-def document_from_parts(service_id: str, texts: dict[str, str],
-                        attrs: dict[str, Any]) -> dict[str, Any]:
+def document_from_parts(
+    service_id: str, texts: dict[str, str], attrs: dict[str, Any]
+) -> dict[str, Any]:
     """The index document from its text fields and its stored ``attrs`` record."""
     return {"id": service_id, **texts, "spell": " ".join(texts.values()), "attrs": attrs}

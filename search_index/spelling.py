@@ -43,7 +43,7 @@ def edit_distance(a: str, b: str, limit: int) -> int:
         for j, cb in enumerate(b, 1):
             cost = 0 if ca == cb else 1
             best = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if (previous2 is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb):
+            if previous2 is not None and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
                 best = min(best, previous2[j - 2] + 1)
             current[j] = best
         if min(current) > limit:
@@ -79,11 +79,11 @@ class Vocabulary:
         if not word or not self.words:
             return []
         mask = np.uint64(_letters(word))
-        rows = np.flatnonzero((self.first == ord(word[0]))
-                              & (np.abs(self.length - len(word)) <= maxdist))
+        rows = np.flatnonzero(
+            (self.first == ord(word[0])) & (np.abs(self.length - len(word)) <= maxdist)
+        )
         masks = self.masks[rows]
-        rows = rows[(_popcount(masks & ~mask) <= maxdist)
-                    & (_popcount(mask & ~masks) <= maxdist)]
+        rows = rows[(_popcount(masks & ~mask) <= maxdist) & (_popcount(mask & ~masks) <= maxdist)]
         out = []
         for row in rows.tolist():
             other = self.words[row]
@@ -126,7 +126,8 @@ def _vocabulary(reader: Any) -> Vocabulary:
 def closest_word(searcher: Searcher, word: str, maxdist: int) -> str | None:
     """The index word Whoosh's corrector would suggest for `word` (first letter kept)."""
     cache: OrderedDict[tuple[str, int], str | None] = searcher.__dict__.setdefault(
-        "_signpost_suggestions", OrderedDict())
+        "_signpost_suggestions", OrderedDict()
+    )
     key = (word, maxdist)
     if key in cache:
         return cache[key]

@@ -57,8 +57,11 @@ class IndexStore:
     def new_generation(self) -> tuple[str, FileIndex]:
         """Create an empty index in a new folder beside the live one (not yet live)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        numbers = [int(p.name[len(GEN_PREFIX):]) for p in self.root.glob(GEN_PREFIX + "*")
-                   if p.name[len(GEN_PREFIX):].isdigit()]
+        numbers = [
+            int(p.name[len(GEN_PREFIX) :])
+            for p in self.root.glob(GEN_PREFIX + "*")
+            if p.name[len(GEN_PREFIX) :].isdigit()
+        ]
         name = f"{GEN_PREFIX}{max(numbers, default=0) + 1:06d}"
         path = self.root / name
         path.mkdir()
@@ -122,7 +125,8 @@ def _new_searcher(ix: FileIndex) -> Searcher:
     """
     searcher = ix.searcher()
     searcher.__dict__["_signpost_finalizer"] = weakref.finalize(
-        threading.current_thread(), _close_quietly, searcher)
+        threading.current_thread(), _close_quietly, searcher
+    )
     return searcher
 
 

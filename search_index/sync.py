@@ -61,8 +61,10 @@ class IndexNeedsRebuild(RuntimeError):
 
 
 def rebuild_message(found: int) -> str:
-    return (f"The search index needs rebuilding: it was built in format {found} and this "
-            f"version of Signpost reads format {INDEX_FORMAT}. Run `flask search rebuild`.")
+    return (
+        f"The search index needs rebuilding: it was built in format {found} and this "
+        f"version of Signpost reads format {INDEX_FORMAT}. Run `flask search rebuild`."
+    )
 
 
 def store_for(app: Flask) -> IndexStore:
@@ -70,9 +72,13 @@ def store_for(app: Flask) -> IndexStore:
 
 
 def _public_ids(session: Session, ids: Sequence[str]) -> set[str]:
-    rows = session.scalars(select(Service.id).where(
-        Service.id.in_(list(ids)), Service.status.in_(PUBLIC_STATUSES),
-        Service.moderation_state == ModerationState.APPROVED))
+    rows = session.scalars(
+        select(Service.id).where(
+            Service.id.in_(list(ids)),
+            Service.status.in_(PUBLIC_STATUSES),
+            Service.moderation_state == ModerationState.APPROVED,
+        )
+    )
     return set(rows)
 
 
@@ -115,8 +121,14 @@ def _apply_batches(ix: FileIndex, session: Session, writer: SegmentWriter) -> in
             log.warning(rebuild_message(found))
             writer.cancel()
             return applied
-        rows = list(session.scalars(select(IndexOutbox).where(IndexOutbox.seq > start)
-                                    .order_by(IndexOutbox.seq).limit(BATCH)))
+        rows = list(
+            session.scalars(
+                select(IndexOutbox)
+                .where(IndexOutbox.seq > start)
+                .order_by(IndexOutbox.seq)
+                .limit(BATCH)
+            )
+        )
         if not rows:
             writer.cancel()
             return applied
@@ -166,8 +178,12 @@ def pending_count(app: Flask) -> int:
     with store_for(app).open().searcher() as searcher:
         seq = last_seq(searcher)
     with Session(bind=db.engine) as session:
-        return session.scalar(select(func.count()).select_from(IndexOutbox)
-                              .where(IndexOutbox.seq > seq)) or 0
+        return (
+            session.scalar(
+                select(func.count()).select_from(IndexOutbox).where(IndexOutbox.seq > seq)
+            )
+            or 0
+        )
 
 
 def rebuild(app: Flask, *, batch: int = BATCH) -> int:
@@ -178,10 +194,16 @@ def rebuild(app: Flask, *, batch: int = BATCH) -> int:
     store = store_for(app)
     with Session(bind=db.engine) as session:
         start = session.scalar(select(func.max(IndexOutbox.seq))) or 0
-        ids = list(session.scalars(
-            select(Service.id).where(Service.status.in_(PUBLIC_STATUSES),
-                                     Service.moderation_state == ModerationState.APPROVED)
-            .order_by(Service.id)))
+        ids = list(
+            session.scalars(
+                select(Service.id)
+                .where(
+                    Service.status.in_(PUBLIC_STATUSES),
+                    Service.moderation_state == ModerationState.APPROVED,
+                )
+                .order_by(Service.id)
+            )
+        )
         procs = min(PARALLEL_PROCESSES, os.cpu_count() or 1)
         if len(ids) < PARALLEL_MIN_SERVICES:
             procs = 1
@@ -197,8 +219,9 @@ def rebuild(app: Flask, *, batch: int = BATCH) -> int:
     return written
 
 
-def _build(store: IndexStore, session: Session, ids: list[str], start: int, batch: int,
-           procs: int) -> tuple[str, int | None]:
+def _build(
+    store: IndexStore, session: Session, ids: list[str], start: int, batch: int, procs: int
+) -> tuple[str, int | None]:
     """Write a new generation; (its name, services written), or None written when the
     finished index does not hold every document added (then it must not be published)."""
     name, ix = store.new_generation()
@@ -214,7 +237,7 @@ def _build(store: IndexStore, session: Session, ids: list[str], start: int, batc
         tree = TermTree(session)
         for i in range(0, len(ids), batch):
             words: Counter[str] = Counter()
-            for doc in load_documents(session, ids[i:i + batch], tree):
+            for doc in load_documents(session, ids[i : i + batch], tree):
                 words.update(_WORD.findall(doc.pop("spell").lower()))
                 writer.add_document(**doc)
                 written += 1
@@ -248,8 +271,12 @@ def live_searcher(app: Flask) -> Searcher:
         if searcher.doc_count() > AUTO_REBUILD_MAX_DOCUMENTS:
             log.error(rebuild_message(found))
             raise IndexNeedsRebuild(rebuild_message(found))
-        log.warning("Rebuilding the search index: it was built in format %s and this version "
-                    "reads format %s.", found, INDEX_FORMAT)
+        log.warning(
+            "Rebuilding the search index: it was built in format %s and this version "
+            "reads format %s.",
+            found,
+            INDEX_FORMAT,
+        )
         rebuild(app)
         searcher = cached_searcher(root)
         found = index_format(searcher)
@@ -287,8 +314,12 @@ def index_status(app: Flask) -> IndexStatus:
         docs = search_table(searcher).documents
     with Session(bind=db.engine) as session:
         newest = session.scalar(select(func.max(IndexOutbox.seq))) or 0
-        lag = session.scalar(select(func.count()).select_from(IndexOutbox)
-                             .where(IndexOutbox.seq > seq)) or 0
+        lag = (
+            session.scalar(
+                select(func.count()).select_from(IndexOutbox).where(IndexOutbox.seq > seq)
+            )
+            or 0
+        )
     return IndexStatus(store.current_name(), docs, seq, newest, lag, found)
 
 
@@ -304,7 +335,10 @@ def prune_outbox(app: Flask, *, keep_days: int) -> int:
         applied = last_seq(searcher)
     cutoff = utcnow() - timedelta(days=keep_days)
     with Session(bind=db.engine) as session:
-        result = session.execute(IndexOutbox.__table__.delete().where(
-            IndexOutbox.seq <= applied, IndexOutbox.created_at < cutoff))
+        result = session.execute(
+            IndexOutbox.__table__.delete().where(
+                IndexOutbox.seq <= applied, IndexOutbox.created_at < cutoff
+            )
+        )
         session.commit()
         return int(result.rowcount or 0)

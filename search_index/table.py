@@ -34,8 +34,12 @@ from search_index.schema import META_ID
 
 Mask = np.ndarray  # one bool per document
 _SET_FIELDS = ("terms", "audience", "modes", "access", "areas")
-_FACET_FIELDS = {"category": "terms", "audience": "audience", "mode": "modes",
-                 "accessibility": "access"}
+_FACET_FIELDS = {
+    "category": "terms",
+    "audience": "audience",
+    "mode": "modes",
+    "accessibility": "access",
+}
 _LEAF_CACHE_SIZE = 16
 _NO_AGES = (0, 150)
 
@@ -57,8 +61,7 @@ class KeyedField:
     facet_docs: np.ndarray
 
     @classmethod
-    def build(cls, keys: list[str], docs: np.ndarray, key_ids: np.ndarray,
-              size: int) -> KeyedField:
+    def build(cls, keys: list[str], docs: np.ndarray, key_ids: np.ndarray, size: int) -> KeyedField:
         order = np.argsort(key_ids, kind="stable")
         key_of = key_ids[order].astype(np.int32)
         starts = _starts(key_of, len(keys))
@@ -66,9 +69,17 @@ class KeyedField:
         keep = facet[key_ids] if len(keys) else np.zeros(0, bool)
         by_doc = np.argsort(docs[keep], kind="stable")
         facet_docs = docs[keep][by_doc].astype(np.int32)
-        return cls(keys, {k: i for i, k in enumerate(keys)}, starts,
-                   docs[order].astype(np.int32), key_of, facet,
-                   _starts(facet_docs, size), key_ids[keep][by_doc].astype(np.int32), facet_docs)
+        return cls(
+            keys,
+            {k: i for i, k in enumerate(keys)},
+            starts,
+            docs[order].astype(np.int32),
+            key_of,
+            facet,
+            _starts(facet_docs, size),
+            key_ids[keep][by_doc].astype(np.int32),
+            facet_docs,
+        )
 
     def counts(self, matched: Mask, docs: np.ndarray) -> np.ndarray:
         """How many of the `matched` documents (also given as `docs`) have each key."""
@@ -84,7 +95,7 @@ class KeyedField:
         k = self.index.get(key)
         if k is None:
             return np.zeros(0, np.int32)
-        return self.docs[self.starts[k]:self.starts[k + 1]]
+        return self.docs[self.starts[k] : self.starts[k + 1]]
 
 
 def _starts(sorted_ids: np.ndarray, count: int) -> np.ndarray:
@@ -176,10 +187,20 @@ def build_leaf(stored: Iterable[dict[str, Any]]) -> LeafTable:
         pairs = view(field_pairs[name], np.int32, 2)
         fields_out[name] = (list(field_keys[name]), pairs[:, 0].copy(), pairs[:, 1].copy())
     return LeafTable(
-        size, ids, mask(hidden), mask(closed), mask(free), mask(remote),
-        age_pairs[:, 0].copy(), age_pairs[:, 1].copy(), sortname, fields_out,
-        view(points, np.float64, 3), view(pieces, np.int16, 3),
-        np.frombuffer(piece_docs, np.int32).copy())
+        size,
+        ids,
+        mask(hidden),
+        mask(closed),
+        mask(free),
+        mask(remote),
+        age_pairs[:, 0].copy(),
+        age_pairs[:, 1].copy(),
+        sortname,
+        fields_out,
+        view(points, np.float64, 3),
+        view(pieces, np.int16, 3),
+        np.frombuffer(piece_docs, np.int32).copy(),
+    )
 
 
 class _LeafCache:
@@ -259,8 +280,9 @@ class SearchTable:
                 out[table.docs_of(f"slug:{key}")] = True
         return out
 
-    def near(self, lat: float, lon: float, radius_km: float,
-             box: tuple[float, float, float, float]) -> np.ndarray:
+    def near(
+        self, lat: float, lon: float, radius_km: float, box: tuple[float, float, float, float]
+    ) -> np.ndarray:
         """Distance (km) from the place to each document's nearest location within
         `radius_km`; infinity for documents with none (or not alive)."""
         min_lat, max_lat, min_lon, max_lon = box
@@ -273,8 +295,10 @@ class SearchTable:
         if not len(docs):
             return out
         phi1, phi2 = math.radians(lat), np.radians(plat)
-        a = (np.sin((phi2 - phi1) / 2) ** 2
-             + math.cos(phi1) * np.cos(phi2) * np.sin(np.radians(plon - lon) / 2) ** 2)
+        a = (
+            np.sin((phi2 - phi1) / 2) ** 2
+            + math.cos(phi1) * np.cos(phi2) * np.sin(np.radians(plon - lon) / 2) ** 2
+        )
         km = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
         within = km <= radius_km
         np.minimum.at(out, docs[within], km[within])
@@ -304,8 +328,7 @@ class SearchTable:
             facets[name] = _ordered({table.keys[k]: int(counts[k]) for k in keys})
         total = len(docs)
         free = int(np.count_nonzero(matched & self.free))
-        facets["free"] = _ordered({k: v for k, v in (("free", free), ("paid", total - free))
-                                   if v})
+        facets["free"] = _ordered({k: v for k, v in (("free", free), ("paid", total - free)) if v})
         return facets
 
 
@@ -332,8 +355,9 @@ def _deleted(reader: Any) -> list[int]:
 
 def _rank(*keys: Sequence[str]) -> np.ndarray:
     """Each position's place in the order of `keys` (first key first; code point order)."""
-    order = np.lexsort([np.array(k, dtype=str) if len(k) else np.zeros(0, str)
-                        for k in reversed(keys)])
+    order = np.lexsort(
+        [np.array(k, dtype=str) if len(k) else np.zeros(0, str) for k in reversed(keys)]
+    )
     rank = np.empty(len(order), np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
     return rank
@@ -365,18 +389,32 @@ def _combine(parts: list[tuple[LeafTable, int, list[int]]]) -> SearchTable:
             remap = np.array([keys.setdefault(k, len(keys)) for k in leaf_keys], np.int32)
             docs.append(leaf_docs + offset)
             key_ids.append(remap[leaf_key_ids] if len(remap) else leaf_key_ids)
-        fields[name] = KeyedField.build(list(keys), np.concatenate(docs),
-                                        np.concatenate(key_ids), size)
+        fields[name] = KeyedField.build(
+            list(keys), np.concatenate(docs), np.concatenate(key_ids), size
+        )
     points = np.concatenate([leaf.points + (offset, 0.0, 0.0) for leaf, offset, _ in parts])
     order = np.argsort(points[:, 1], kind="stable")
     points = points[order]
     piece_docs = np.concatenate([leaf.piece_docs + offset for leaf, offset, _ in parts])
     plain_ids = [i or "" for i in ids]
     return SearchTable(
-        size, ids, alive, cat("closed"), cat("free"), cat("remote"), cat("age_lo"),
-        cat("age_hi"), _rank(sortname, plain_ids), _rank(plain_ids), fields,
-        np.ascontiguousarray(points[:, 1]), np.ascontiguousarray(points[:, 2]),
-        points[:, 0].astype(np.int32), cat("pieces"), piece_docs.astype(np.int32))
+        size,
+        ids,
+        alive,
+        cat("closed"),
+        cat("free"),
+        cat("remote"),
+        cat("age_lo"),
+        cat("age_hi"),
+        _rank(sortname, plain_ids),
+        _rank(plain_ids),
+        fields,
+        np.ascontiguousarray(points[:, 1]),
+        np.ascontiguousarray(points[:, 2]),
+        points[:, 0].astype(np.int32),
+        cat("pieces"),
+        piece_docs.astype(np.int32),
+    )
 
 
 _tables_lock = threading.Lock()

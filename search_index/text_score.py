@@ -72,13 +72,17 @@ def _field_lengths(reader: Any, fieldname: str) -> np.ndarray:
                 _lengths.move_to_end((key, fieldname))
                 return found
     count = reader.doc_count_all()
-    column = (perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-              if perdoc is not None and hasattr(perdoc, "_cached_reader") else None)
+    column = (
+        perdoc._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
+        if perdoc is not None and hasattr(perdoc, "_cached_reader")
+        else None
+    )
     if column is not None:
         lengths = _LENGTH_OF_BYTE[np.fromiter(column, np.uint8, count=count)]
     else:
-        lengths = np.array([reader.doc_field_length(d, fieldname, 1) or 1
-                            for d in range(count)], np.float32)
+        lengths = np.array(
+            [reader.doc_field_length(d, fieldname, 1) or 1 for d in range(count)], np.float32
+        )
     if key is not None:
         with _lengths_lock:
             _lengths[(key, fieldname)] = lengths
@@ -117,8 +121,10 @@ def _read_postings(reader: Any, fieldname: str, text: str) -> tuple[np.ndarray, 
             matcher._next_block()
         if not id_parts:
             return np.zeros(0, np.int32), np.zeros(0, np.float32)
-        return (np.concatenate(id_parts).astype(np.int32),
-                np.concatenate(weight_parts).astype(np.float32))
+        return (
+            np.concatenate(id_parts).astype(np.int32),
+            np.concatenate(weight_parts).astype(np.float32),
+        )
     if hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
         while matcher.is_active():
             matcher._read_ids()
@@ -161,8 +167,9 @@ def term_scores(searcher: Searcher, fieldname: str, text: str) -> Postings:
             ids, tf = _read_postings(reader, fieldname, text)
             lengths = _field_lengths(reader, fieldname)[ids]
             docs_parts.append(ids + np.int32(offset))
-            score_parts.append((numerator * tf / (tf + constant + per_length * lengths))
-                               .astype(np.float32))
+            score_parts.append(
+                (numerator * tf / (tf + constant + per_length * lengths)).astype(np.float32)
+            )
         if docs_parts:
             postings = (np.concatenate(docs_parts), np.concatenate(score_parts))
     cache.put(key, postings)
@@ -192,8 +199,7 @@ def _add(searcher: Searcher, query: Q.Query, out: np.ndarray, boost: float) -> N
         for sub in query.subqueries:
             part = np.zeros(len(out))
             _add(searcher, sub, part, boost)
-            found = part if found is None else np.where((found > 0) & (part > 0),
-                                                        found + part, 0.0)
+            found = part if found is None else np.where((found > 0) & (part > 0), found + part, 0.0)
             if not found.any():
                 return
         if found is not None:

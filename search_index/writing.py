@@ -27,8 +27,9 @@ class _Lengths:
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         if fieldname not in self._lengths:
             column = self._reader._cached_reader(f"_{fieldname}_len", LENGTHS_COLUMN)
-            self._lengths[fieldname] = (None if column is None
-                                        else [_LENGTH_OF_BYTE[b] for b in column])
+            self._lengths[fieldname] = (
+                None if column is None else [_LENGTH_OF_BYTE[b] for b in column]
+            )
         lengths = self._lengths[fieldname]
         if lengths is None:
             return default
@@ -42,7 +43,10 @@ def segment_writer(ix: FileIndex, **kwargs: Any) -> SegmentWriter:
     """``ix.writer(**kwargs)`` with cached field lengths while flushing."""
     writer = ix.writer(**kwargs)
     per_document_reader = getattr(writer, "per_document_reader", None)
-    if isinstance(writer, SegmentWriter) and per_document_reader is not None and hasattr(
-            writer.codec, "per_document_reader"):
+    if (
+        isinstance(writer, SegmentWriter)
+        and per_document_reader is not None
+        and hasattr(writer.codec, "per_document_reader")
+    ):
         writer.per_document_reader = lambda: _Lengths(per_document_reader())  # type: ignore[method-assign]
     return writer

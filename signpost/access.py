@@ -38,8 +38,13 @@ SIGNED_IN = "signed_in"
 SIGNED_IN_PENDING_MFA = "signed_in_pending_mfa"
 
 
-def _guard(view: Callable[..., Any], rule: str, roles: frozenset[str] | None,
-           *, allow_pending_mfa: bool = False) -> Callable[..., Any]:
+def _guard(
+    view: Callable[..., Any],
+    rule: str,
+    roles: frozenset[str] | None,
+    *,
+    allow_pending_mfa: bool = False,
+) -> Callable[..., Any]:
     @functools.wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         denial = check_access(roles, allow_pending_mfa=allow_pending_mfa)
@@ -60,8 +65,13 @@ def check_access(roles: frozenset[str] | None, *, allow_pending_mfa: bool = Fals
 
     if not current_user.is_authenticated:
         if wants_json():
-            return jsonify({"status": 401, "error": "Sign in to use this",
-                            "detail": "Your session may have ended. Please sign in again."}), 401
+            return jsonify(
+                {
+                    "status": 401,
+                    "error": "Sign in to use this",
+                    "detail": "Your session may have ended. Please sign in again.",
+                }
+            ), 401
         return redirect(url_for("accounts.sign_in", next=request.full_path.rstrip("?")))
     if current_user.needs_mfa_setup and not allow_pending_mfa:
         return redirect(url_for("accounts.two_factor_setup"))
@@ -77,8 +87,12 @@ def signed_in(view: F) -> F:
 
 def signed_in_pending_mfa(view: F) -> F:
     """Signed in, even before two-factor set-up: only for the set-up and sign-out pages."""
-    return _guard(view, SIGNED_IN_PENDING_MFA, None,  # type: ignore[return-value]
-                  allow_pending_mfa=True)
+    return _guard(
+        view,
+        SIGNED_IN_PENDING_MFA,
+        None,  # type: ignore[return-value]
+        allow_pending_mfa=True,
+    )
 
 
 def requires_role(*roles: str) -> Callable[[F], F]:

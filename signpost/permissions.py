@@ -51,8 +51,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Role]] = {
     LISTING_CREATE: frozenset({Role.EDITOR, Role.PROVIDER, Role.ADMIN}),
     LISTING_EDIT: frozenset({Role.EDITOR, Role.PROVIDER, Role.ADMIN}),
     DIRECTORY_MODERATE: frozenset({Role.EDITOR, Role.ADMIN}),
-    ASSISTED_SEARCH: frozenset({Role.CHAMPION, Role.CALL_HANDLER, Role.COORDINATOR,
-                                Role.REFERRER, Role.ADMIN}),
+    ASSISTED_SEARCH: frozenset(
+        {Role.CHAMPION, Role.CALL_HANDLER, Role.COORDINATOR, Role.REFERRER, Role.ADMIN}
+    ),
     USERS_MANAGE: frozenset({Role.ADMIN}),
     AUDIT_VIEW: frozenset({Role.ADMIN}),
     ACCOUNT_USE: ALL_ROLES,
@@ -62,7 +63,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Role]] = {
 class PermissionDenied(Exception):  # noqa: N818 - the domain's own word
     """The user may not do this; the message is safe to show."""
 
-    def __init__(self, action: str, message: str = "You do not have permission to do that.") -> None:
+    def __init__(
+        self, action: str, message: str = "You do not have permission to do that."
+    ) -> None:
         super().__init__(message)
         self.action = action
 
@@ -99,11 +102,14 @@ def _case_rule(user: Any, roles: frozenset[Role], obj: Any, action: str) -> bool
             return True
     if action == REFERRAL_UPDATE:
         return False
-    if Role.REFERRER in roles and _same(getattr(obj, "referring_organisation_id", None),
-                                        getattr(user, "referring_organisation_id", None)):
+    if Role.REFERRER in roles and _same(
+        getattr(obj, "referring_organisation_id", None),
+        getattr(user, "referring_organisation_id", None),
+    ):
         return True
-    return Role.CALL_HANDLER in roles and _same(getattr(obj, "created_by_id", None),
-                                                getattr(user, "id", None))
+    return Role.CALL_HANDLER in roles and _same(
+        getattr(obj, "created_by_id", None), getattr(user, "id", None)
+    )
 
 
 def _listing_owner_id(obj: Any) -> Any:
@@ -115,8 +121,9 @@ def _listing_owner_id(obj: Any) -> Any:
 def _listing_rule(user: Any, roles: frozenset[Role], obj: Any, action: str) -> bool:
     if roles & {Role.EDITOR, Role.ADMIN}:
         return True
-    return Role.PROVIDER in roles and _same(_listing_owner_id(obj),
-                                            getattr(user, "organization_id", None))
+    return Role.PROVIDER in roles and _same(
+        _listing_owner_id(obj), getattr(user, "organization_id", None)
+    )
 
 
 def _referral_create_rule(user: Any, roles: frozenset[Role], obj: Any, action: str) -> bool:

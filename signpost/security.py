@@ -21,8 +21,10 @@ from signpost.access import PUBLIC, access_rule
 from signpost.errors import render_error
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(self), gyroscope=(), "
-                      "magnetometer=(), microphone=(), payment=(), usb=()")
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(self), gyroscope=(), "
+    "magnetometer=(), microphone=(), payment=(), usb=()"
+)
 HSTS = "max-age=31536000; includeSubDomains"
 
 
@@ -54,8 +56,13 @@ def _refuse_nul_characters() -> Response | tuple[Any, int] | None:
         if "\x00" in name or "\x00" in value:
             shown = name.replace("\x00", "")
             if request.path.startswith("/api/"):
-                return jsonify({"error": "bad_parameter", "parameter": shown,
-                                "message": "contains a character that is not allowed"}), 400
+                return jsonify(
+                    {
+                        "error": "bad_parameter",
+                        "parameter": shown,
+                        "message": "contains a character that is not allowed",
+                    }
+                ), 400
             return render_error(400)
     return None
 
@@ -66,10 +73,18 @@ def content_security_policy(map_tile_url: str = "") -> str:
     tile_source = _tile_source(map_tile_url)
     if tile_source:
         img_src += " " + tile_source
-    return "; ".join([
-        "default-src 'self'", "script-src 'self'", "style-src 'self'", f"img-src {img_src}",
-        "frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'", "object-src 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src {img_src}",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+            "base-uri 'none'",
+            "object-src 'none'",
+        ]
+    )
 
 
 def _tile_source(url: str) -> str:

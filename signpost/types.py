@@ -46,6 +46,11 @@ def value_enum(cls: type[enum.Enum], name: str, length: int = 32) -> Enum:
     It is a plain VARCHAR with a CHECK constraint rather than a native database enum, so adding
     a member later is a simple migration on SQLite and PostgreSQL alike.
     """
-    return Enum(cls, name=name, native_enum=False, length=length,
-                values_callable=lambda members: [m.value for m in members],
-                validate_strings=True)
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )

@@ -28,16 +28,28 @@ _counter = itertools.count(1)
 def make_user(app: Any) -> Callable[..., User]:
     """make_user("coordinator", mfa=True, team=..., practice=..., organization=..., **fields)."""
 
-    def make(*roles: str, mfa: bool | None = None, password: str | None = PASSWORD,
-             team: Team | None = None, practice: ReferringOrganisation | None = None,
-             organization: Any = None, **kw: Any) -> User:
+    def make(
+        *roles: str,
+        mfa: bool | None = None,
+        password: str | None = PASSWORD,
+        team: Team | None = None,
+        practice: ReferringOrganisation | None = None,
+        organization: Any = None,
+        **kw: Any,
+    ) -> User:
         n = next(_counter)
-        user = User(email=kw.pop("email", f"user{n}@example.org"), name=kw.pop("name", f"User {n}"),
-                    password_hash=hash_password(password) if password else None,
-                    active=kw.pop("active", True), session_version=1, failed_attempts=0,
-                    team_id=team.id if team else None,
-                    referring_organisation_id=practice.id if practice else None,
-                    organization_id=organization.id if organization else None, **kw)
+        user = User(
+            email=kw.pop("email", f"user{n}@example.org"),
+            name=kw.pop("name", f"User {n}"),
+            password_hash=hash_password(password) if password else None,
+            active=kw.pop("active", True),
+            session_version=1,
+            failed_attempts=0,
+            team_id=team.id if team else None,
+            referring_organisation_id=practice.id if practice else None,
+            organization_id=organization.id if organization else None,
+            **kw,
+        )
         user.role_rows = [UserRole(role=Role(r)) for r in roles]
         if mfa is None:
             mfa = user.mfa_required
@@ -66,8 +78,12 @@ def make_team(app: Any) -> Callable[..., Team]:
 def make_practice(app: Any) -> Callable[..., ReferringOrganisation]:
     def make(name: str | None = None, ods_code: str | None = None) -> ReferringOrganisation:
         n = next(_counter)
-        org = ReferringOrganisation(name=name or f"Practice {n}", ods_code=ods_code or f"X{n:05d}",
-                                    kind="gp_practice", active=True)
+        org = ReferringOrganisation(
+            name=name or f"Practice {n}",
+            ods_code=ods_code or f"X{n:05d}",
+            kind="gp_practice",
+            active=True,
+        )
         db.session.add(org)
         db.session.commit()
         return org
@@ -96,12 +112,16 @@ def audit_actions(**filters: Any) -> list[str]:
 
 
 def audit_events(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(
-        db.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+    return list(
+        db.session.scalars(
+            db.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
+        )
+    )
 
 
 def csrf_token_from(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html)
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match, "no CSRF token on the page"
     return match.group(1)

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from signpost import create_app
 from signpost.extensions import db
 
-pytest_plugins = ["tests.factories", "tests.accounts_support"]
+pytest_plugins = ["tests.factories", "tests.accounts_support", "tests.oruk_helpers"]
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +71,9 @@ def app_config() -> dict[str, Any]:
 
 
 @pytest.fixture
-def app(_schema: None, database_url: str, tmp_path: Any, app_config: dict[str, Any]) -> Iterator[Flask]:
+def app(
+    _schema: None, database_url: str, tmp_path: Any, app_config: dict[str, Any]
+) -> Iterator[Flask]:
     app = create_app(_test_config(database_url, str(tmp_path / "search-index"), **app_config))
     with app.app_context():
         yield app
@@ -110,7 +112,8 @@ def page(client: FlaskClient) -> Callable[..., BeautifulSoup]:
         response = getattr(client, method)(url, **kwargs)
         assert response.status_code == status, (
             f"{method.upper()} {url}: expected {status}, got {response.status_code}\n"
-            + response.get_data(as_text=True)[:2000])
+            + response.get_data(as_text=True)[:2000]
+        )
         return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
     return get

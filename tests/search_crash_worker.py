@@ -13,8 +13,15 @@ from signpost.extensions import db
 
 
 def main(db_url: str, index_dir: str, mode: str) -> None:
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": db_url,
-                      "SEARCH_INDEX_DIR": index_dir, "SEARCH_APPLY_INLINE": False})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": db_url,
+            "SEARCH_INDEX_DIR": index_dir,
+            "SEARCH_APPLY_INLINE": False,
+        }
+    )
     with app.app_context():
         if mode == "seed":
             from directory.models import Organization, Service
@@ -22,8 +29,9 @@ def main(db_url: str, index_dir: str, mode: str) -> None:
             db.create_all()
             org = Organization(name="Crash test trust")
             for n in range(60):
-                db.session.add(Service(organization=org, name=f"Crash club {n}",
-                                       description="A club."))
+                db.session.add(
+                    Service(organization=org, name=f"Crash club {n}", description="A club.")
+                )
             db.session.commit()
             return
         from search_index import sync

@@ -16,22 +16,63 @@ NORWICH = (52.6280, 1.2970)
 
 def add_places() -> None:
     """A few real West Norfolk points: PE30 (King's Lynn), PE36 (Hunstanton), NR1 (Norwich)."""
-    db.session.add_all([
-        Outcode(outcode="PE30", latitude=KINGS_LYNN[0], longitude=KINGS_LYNN[1],
-                town="King's Lynn", postcode_count=1),
-        Outcode(outcode="PE36", latitude=HUNSTANTON[0], longitude=HUNSTANTON[1],
-                town="Hunstanton", postcode_count=1),
-        Outcode(outcode="NR1", latitude=NORWICH[0], longitude=NORWICH[1], town="Norwich",
-                postcode_count=1),
-        Postcode(postcode="PE30 1EX", outcode="PE30", latitude=KINGS_LYNN[0],
-                 longitude=KINGS_LYNN[1], district_code="E07000146"),
-        Postcode(postcode="NR1 1AA", outcode="NR1", latitude=NORWICH[0], longitude=NORWICH[1],
-                 district_code="E07000148"),
-        Place(name="King's Lynn", name_key=place_name_key("King's Lynn"), county="Norfolk",
-              kind="town", latitude=KINGS_LYNN[0], longitude=KINGS_LYNN[1], rank=10),
-        Place(name="Hunstanton", name_key=place_name_key("Hunstanton"), county="Norfolk",
-              kind="town", latitude=HUNSTANTON[0], longitude=HUNSTANTON[1], rank=10),
-    ])
+    db.session.add_all(
+        [
+            Outcode(
+                outcode="PE30",
+                latitude=KINGS_LYNN[0],
+                longitude=KINGS_LYNN[1],
+                town="King's Lynn",
+                postcode_count=1,
+            ),
+            Outcode(
+                outcode="PE36",
+                latitude=HUNSTANTON[0],
+                longitude=HUNSTANTON[1],
+                town="Hunstanton",
+                postcode_count=1,
+            ),
+            Outcode(
+                outcode="NR1",
+                latitude=NORWICH[0],
+                longitude=NORWICH[1],
+                town="Norwich",
+                postcode_count=1,
+            ),
+            Postcode(
+                postcode="PE30 1EX",
+                outcode="PE30",
+                latitude=KINGS_LYNN[0],
+                longitude=KINGS_LYNN[1],
+                district_code="E07000146",
+            ),
+            Postcode(
+                postcode="NR1 1AA",
+                outcode="NR1",
+                latitude=NORWICH[0],
+                longitude=NORWICH[1],
+                district_code="E07000148",
+            ),
+            Place(
+                name="King's Lynn",
+                name_key=place_name_key("King's Lynn"),
+                county="Norfolk",
+                kind="town",
+                latitude=KINGS_LYNN[0],
+                longitude=KINGS_LYNN[1],
+                rank=10,
+            ),
+            Place(
+                name="Hunstanton",
+                name_key=place_name_key("Hunstanton"),
+                county="Norfolk",
+                kind="town",
+                latitude=HUNSTANTON[0],
+                longitude=HUNSTANTON[1],
+                rank=10,
+            ),
+        ]
+    )
     db.session.commit()
 
 

@@ -40,8 +40,10 @@ def app_config() -> dict[str, Any]:
 
 
 def routes(app: Flask) -> list[Rule]:
-    return sorted((r for r in app.url_map.iter_rules() if r.endpoint != "static"),
-                  key=lambda r: (r.rule, sorted(r.methods or [])))
+    return sorted(
+        (r for r in app.url_map.iter_rules() if r.endpoint != "static"),
+        key=lambda r: (r.rule, sorted(r.methods or [])),
+    )
 
 
 def sample_url(app: Flask, rule: Rule) -> str:
@@ -60,11 +62,16 @@ def method_for(rule: Rule) -> str:
 
 
 def test_every_endpoint_declares_an_access_rule(app):
-    missing = [f"{r.endpoint} ({r.rule})" for r in routes(app)
-               if access_rule(app.view_functions[r.endpoint]) is None]
-    assert not missing, ("These endpoints have no access rule (decorate the view with "
-                         "@public, @signed_in, @requires_role(...) or @requires_permission(...)): "
-                         + ", ".join(missing))
+    missing = [
+        f"{r.endpoint} ({r.rule})"
+        for r in routes(app)
+        if access_rule(app.view_functions[r.endpoint]) is None
+    ]
+    assert not missing, (
+        "These endpoints have no access rule (decorate the view with "
+        "@public, @signed_in, @requires_role(...) or @requires_permission(...)): "
+        + ", ".join(missing)
+    )
 
 
 def test_every_rule_is_one_the_matrix_understands(app):
@@ -89,13 +96,18 @@ def test_staff_and_admin_addresses_are_never_public(app):
             assert access_rule(app.view_functions[rule.endpoint]) != PUBLIC, rule.endpoint
 
 
-def _users(make_user: Any, make_team: Any, make_practice: Any,
-           make_organization: Any) -> dict[str, Any]:
+def _users(
+    make_user: Any, make_team: Any, make_practice: Any, make_organization: Any
+) -> dict[str, Any]:
     team, practice, org = make_team(), make_practice(), make_organization()
-    links = {"coordinator": {"team": team}, "referrer": {"practice": practice},
-             "provider": {"organization": org}}
-    return {role.value: make_user(role.value, mfa=True, **links.get(role.value, {}))
-            for role in Role}
+    links = {
+        "coordinator": {"team": team},
+        "referrer": {"practice": practice},
+        "provider": {"organization": org},
+    }
+    return {
+        role.value: make_user(role.value, mfa=True, **links.get(role.value, {})) for role in Role
+    }
 
 
 def _denied(response: Any, principal: str) -> bool:
@@ -106,8 +118,9 @@ def _denied(response: Any, principal: str) -> bool:
     return response.status_code == 403
 
 
-def test_access_matrix_every_route_every_role(app, make_user, make_team, make_practice,
-                                              make_organization):
+def test_access_matrix_every_route_every_role(
+    app, make_user, make_team, make_practice, make_organization
+):
     users = _users(make_user, make_team, make_practice, make_organization)
     problems = []
     checked = 0
@@ -125,13 +138,18 @@ def test_access_matrix_every_route_every_role(app, make_user, make_team, make_pr
             expect_allowed = allowed is None or (principal != ANONYMOUS and principal in allowed)
             # A public page may itself send someone on (e.g. the code step without a password
             # step first); only a refusal counts as being turned away there.
-            denied = (response.status_code in (401, 403) if allowed is None
-                      else _denied(response, principal))
+            denied = (
+                response.status_code in (401, 403)
+                if allowed is None
+                else _denied(response, principal)
+            )
             checked += 1
             if expect_allowed == denied:
-                problems.append(f"{method} {url} [{rule.endpoint}, rule {declared}] as "
-                                f"{principal}: expected {'allow' if expect_allowed else 'deny'}"
-                                f", got {response.status_code}")
+                problems.append(
+                    f"{method} {url} [{rule.endpoint}, rule {declared}] as "
+                    f"{principal}: expected {'allow' if expect_allowed else 'deny'}"
+                    f", got {response.status_code}"
+                )
     assert checked >= len(PRINCIPALS) * 10
     assert not problems, "\n".join(problems)
 

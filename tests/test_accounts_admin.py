@@ -54,9 +54,17 @@ def test_operations_check_permission_too(make_user):
 def test_invite_with_missing_practice_gives_a_clear_message_and_creates_nothing(client, make_user):
     admin = make_user("admin")
     sign_in_as(client, admin)
-    response = client.post("/admin/users/invite", data={
-        "email": "gp@example.org", "name": "Dr Example", "roles": ["referrer"],
-        "team_id": "", "referring_organisation_id": "", "organization_id": ""})
+    response = client.post(
+        "/admin/users/invite",
+        data={
+            "email": "gp@example.org",
+            "name": "Dr Example",
+            "roles": ["referrer"],
+            "team_id": "",
+            "referring_organisation_id": "",
+            "organization_id": "",
+        },
+    )
     assert response.status_code == 400
     assert "A referrer must be linked to their practice" in response.get_data(as_text=True)
     assert find_user_by_email("gp@example.org") is None
@@ -67,16 +75,25 @@ def test_invite_with_duplicate_email_is_refused(client, make_user):
     admin = make_user("admin")
     existing = make_user("editor")
     sign_in_as(client, admin)
-    response = client.post("/admin/users/invite", data={
-        "email": existing.email, "name": "Someone", "roles": ["editor"], "team_id": "",
-        "referring_organisation_id": "", "organization_id": ""})
+    response = client.post(
+        "/admin/users/invite",
+        data={
+            "email": existing.email,
+            "name": "Someone",
+            "roles": ["editor"],
+            "team_id": "",
+            "referring_organisation_id": "",
+            "organization_id": "",
+        },
+    )
     assert response.status_code == 400
     assert "already an account" in response.get_data(as_text=True)
     assert count_users() == 2
 
 
 def test_role_change_is_saved_audited_and_ends_sessions_when_roles_are_removed(
-        app, client, make_user, make_practice):
+    app, client, make_user, make_practice
+):
     admin = make_user("admin")
     user = make_user("editor", "champion")
     practice = make_practice()
@@ -85,9 +102,17 @@ def test_role_change_is_saved_audited_and_ends_sessions_when_roles_are_removed(
     sign_in_as(client, admin)
     form = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert 'value="editor" checked' in form or "checked" in form
-    response = client.post(f"/admin/users/{user.id}", data={
-        "email": user.email, "name": "Renamed Person", "roles": ["referrer"],
-        "team_id": "", "referring_organisation_id": str(practice.id), "organization_id": ""})
+    response = client.post(
+        f"/admin/users/{user.id}",
+        data={
+            "email": user.email,
+            "name": "Renamed Person",
+            "roles": ["referrer"],
+            "team_id": "",
+            "referring_organisation_id": str(practice.id),
+            "organization_id": "",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     db.session.refresh(user)
     assert user.roles == {Role.REFERRER} and user.name == "Renamed Person"
@@ -101,9 +126,17 @@ def test_role_change_is_saved_audited_and_ends_sessions_when_roles_are_removed(
 def test_admin_cannot_remove_their_own_admin_role(client, make_user):
     admin = make_user("admin")
     sign_in_as(client, admin)
-    response = client.post(f"/admin/users/{admin.id}", data={
-        "email": admin.email, "name": admin.name, "roles": ["editor"], "team_id": "",
-        "referring_organisation_id": "", "organization_id": ""})
+    response = client.post(
+        f"/admin/users/{admin.id}",
+        data={
+            "email": admin.email,
+            "name": admin.name,
+            "roles": ["editor"],
+            "team_id": "",
+            "referring_organisation_id": "",
+            "organization_id": "",
+        },
+    )
     assert response.status_code == 400
     assert "cannot remove your own administrator role" in response.get_data(as_text=True)
     db.session.refresh(admin)
@@ -146,23 +179,48 @@ def test_unknown_user_id_is_not_found(client, make_user):
 def test_teams_and_practices_page_adds_and_validates(client, make_user):
     sign_in_as(client, make_user("admin"))
     client.post("/admin/teams", data={"kind": "team", "name": "West"})
-    client.post("/admin/teams", data={"kind": "practice", "name": "High St Surgery",
-                                      "ods_code": "a81001"})
+    client.post(
+        "/admin/teams", data={"kind": "practice", "name": "High St Surgery", "ods_code": "a81001"}
+    )
     page = client.get("/admin/teams").get_data(as_text=True)
     assert "West" in page and "High St Surgery (A81001)" in page
-    bad = client.post("/admin/teams", data={"kind": "practice", "name": "Bad",
-                                            "ods_code": "no spaces!"})
+    bad = client.post(
+        "/admin/teams", data={"kind": "practice", "name": "Bad", "ods_code": "no spaces!"}
+    )
     assert bad.status_code == 400 and "ODS code" in bad.get_data(as_text=True)
 
 
 def test_cli_creates_first_admin_and_refuses_weak_password(runner):
-    weak = runner.invoke(args=["users", "create", "--email", "boss@example.org", "--name",
-                               "The Boss", "--role", "admin", "--password", "password1234"])
+    weak = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "boss@example.org",
+            "--name",
+            "The Boss",
+            "--role",
+            "admin",
+            "--password",
+            "password1234",
+        ]
+    )
     assert weak.exit_code != 0 and "very common" in weak.output
     assert find_user_by_email("boss@example.org") is None
-    ok = runner.invoke(args=["users", "create", "--email", "Boss@Example.org", "--name",
-                             "The Boss", "--role", "admin", "--password",
-                             "plum anchor velvet meadow"])
+    ok = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Boss@Example.org",
+            "--name",
+            "The Boss",
+            "--role",
+            "admin",
+            "--password",
+            "plum anchor velvet meadow",
+        ]
+    )
     assert ok.exit_code == 0, ok.output
     assert "two-factor" in ok.output
     user = find_user_by_email("boss@example.org")
@@ -185,10 +243,27 @@ def test_cli_disable_enable_reset_mfa_and_links(runner, make_user):
     missing = runner.invoke(args=["users", "disable", "ghost@example.org"])
     assert missing.exit_code != 0 and "no account" in missing.output
     assert runner.invoke(args=["users", "add-team", "North"]).exit_code == 0
-    assert runner.invoke(args=["users", "add-practice", "Riverside Surgery", "--ods-code",
-                               "B82002"]).exit_code == 0
-    gp = runner.invoke(args=["users", "create", "--email", "gp@example.org", "--name", "Dr GP",
-                             "--role", "referrer", "--ods-code", "b82002", "--password",
-                             "plum anchor velvet meadow"])
+    assert (
+        runner.invoke(
+            args=["users", "add-practice", "Riverside Surgery", "--ods-code", "B82002"]
+        ).exit_code
+        == 0
+    )
+    gp = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "gp@example.org",
+            "--name",
+            "Dr GP",
+            "--role",
+            "referrer",
+            "--ods-code",
+            "b82002",
+            "--password",
+            "plum anchor velvet meadow",
+        ]
+    )
     assert gp.exit_code == 0, gp.output
     assert find_user_by_email("gp@example.org").referring_organisation.name == "Riverside Surgery"

@@ -12,17 +12,20 @@ from signpost.accounts.passwords import (
 )
 
 
-@pytest.mark.parametrize(("password", "reason"), [
-    ("short pass", "at least 12 characters"),
-    ("password1234", "very common"),
-    ("Password1234!", "very common"),
-    ("qwertyuiop12", "very common"),
-    ("123456789012", "very common"),
-    ("liverpool2024", "very common"),
-    ("aaaaaaaaaaaaaaaa", "very common"),
-    ("zyx zyx zyx zyx", "repeats the same"),
-    ("x" * 129, "128 characters or fewer"),
-])
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("short pass", "at least 12 characters"),
+        ("password1234", "very common"),
+        ("Password1234!", "very common"),
+        ("qwertyuiop12", "very common"),
+        ("123456789012", "very common"),
+        ("liverpool2024", "very common"),
+        ("aaaaaaaaaaaaaaaa", "very common"),
+        ("zyx zyx zyx zyx", "repeats the same"),
+        ("x" * 129, "128 characters or fewer"),
+    ],
+)
 def test_weak_passwords_are_refused_with_the_reason(password, reason):
     with pytest.raises(WeakPassword, match=reason):
         check_password_policy(password)
@@ -69,4 +72,5 @@ def test_recovery_codes_are_random_readable_and_hashed_without_formatting():
     assert len(set(codes)) == 10
     assert all(len(c) == 14 and c.count("-") == 2 for c in codes)
     assert totp.hash_recovery_code(codes[0]) == totp.hash_recovery_code(
-        codes[0].upper().replace("-", " "))
+        codes[0].upper().replace("-", " ")
+    )

@@ -80,7 +80,8 @@ def test_account_locks_after_repeated_failures_with_a_clear_message(client, make
     user = make_user("editor")
     for _ in range(2):
         assert "not right" in post_sign_in(client, user.email, "wrong password!!").get_data(
-            as_text=True)
+            as_text=True
+        )
     third = post_sign_in(client, user.email, "wrong password!!").get_data(as_text=True)
     assert "locked because of too many failed sign-in attempts" in third
     assert "Try again in 15 minutes" in third
@@ -153,8 +154,10 @@ def test_wrong_codes_count_towards_lockout(client, make_user, make_team):
     for _ in range(3):
         response = client.post("/sign-in/code", data={"code": "123456"})
     assert "locked" in response.get_data(as_text=True)
-    assert client.post("/sign-in/code", data={"code": totp.code_at(user.mfa_secret)}
-                       ).status_code == 400
+    assert (
+        client.post("/sign-in/code", data={"code": totp.code_at(user.mfa_secret)}).status_code
+        == 400
+    )
 
 
 def test_role_with_personal_data_must_set_up_two_factor_first(client, make_user, make_practice):
@@ -229,12 +232,14 @@ def test_sign_out_ends_the_session(client, make_user):
 
 def test_next_address_is_followed_only_within_the_site(client, make_user):
     user = make_user("editor")
-    response = client.post("/sign-in?next=//evil.example/steal",
-                           data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/sign-in?next=//evil.example/steal", data={"email": user.email, "password": PASSWORD}
+    )
     assert response.headers["Location"].endswith("/account")
     client.post("/sign-out")
-    response = client.post("/sign-in?next=/admin/audit/",
-                           data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/sign-in?next=/admin/audit/", data={"email": user.email, "password": PASSWORD}
+    )
     assert response.headers["Location"].endswith("/admin/audit/")
 
 
@@ -244,15 +249,18 @@ def test_change_password_checks_the_current_one_and_ends_other_sessions(app, mak
     sign_in_as(mine, user)
     sign_in_as(other, user)
     new = "a brand new long passphrase"
-    wrong = mine.post("/account/password", data={"current": "nope nope nope", "password": new,
-                                                 "confirm": new})
+    wrong = mine.post(
+        "/account/password", data={"current": "nope nope nope", "password": new, "confirm": new}
+    )
     assert wrong.status_code == 400 and "current password is not right" in wrong.get_data(
-        as_text=True)
-    weak = mine.post("/account/password", data={"current": PASSWORD, "password": "password1234",
-                                                "confirm": "password1234"})
+        as_text=True
+    )
+    weak = mine.post(
+        "/account/password",
+        data={"current": PASSWORD, "password": "password1234", "confirm": "password1234"},
+    )
     assert weak.status_code == 400 and "very common" in weak.get_data(as_text=True)
-    ok = mine.post("/account/password", data={"current": PASSWORD, "password": new,
-                                              "confirm": new})
+    ok = mine.post("/account/password", data={"current": PASSWORD, "password": new, "confirm": new})
     assert ok.status_code == 302
     assert mine.get("/account").status_code == 200  # this session carries on
     assert other.get("/account").status_code == 302  # the other one has ended
@@ -263,9 +271,13 @@ def test_change_password_checks_the_current_one_and_ends_other_sessions(app, mak
 class TestThrottling:
     @pytest.fixture
     def app_config(self) -> dict[str, Any]:
-        return {**FAST_HASHING, "RATELIMIT_ENABLED": True, "LOCKOUT_THRESHOLD": 100,
-                "SIGN_IN_LIMIT_PER_ACCOUNT": "3 per minute",
-                "SIGN_IN_LIMIT_PER_ADDRESS": "6 per minute"}
+        return {
+            **FAST_HASHING,
+            "RATELIMIT_ENABLED": True,
+            "LOCKOUT_THRESHOLD": 100,
+            "SIGN_IN_LIMIT_PER_ACCOUNT": "3 per minute",
+            "SIGN_IN_LIMIT_PER_ADDRESS": "6 per minute",
+        }
 
     def test_attempts_on_one_account_are_throttled(self, client, make_user):
         user = make_user("editor")
@@ -283,8 +295,9 @@ class TestThrottling:
         for n in range(6):
             assert post_sign_in(client, f"someone{n}@example.org").status_code == 400
         assert post_sign_in(client, "another@example.org").status_code == 429
-        other_address = post_sign_in(client, "another@example.org",
-                                     environ_base={"REMOTE_ADDR": "192.0.2.9"})
+        other_address = post_sign_in(
+            client, "another@example.org", environ_base={"REMOTE_ADDR": "192.0.2.9"}
+        )
         assert other_address.status_code == 400
 
 
@@ -301,8 +314,9 @@ class TestCsrf:
         db.session.refresh(user)
         assert user.failed_attempts == 0
         token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
-        ok = client.post("/sign-in", data={"email": user.email, "password": PASSWORD,
-                                           "csrf_token": token})
+        ok = client.post(
+            "/sign-in", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+        )
         assert ok.status_code == 302 and signed_in_user_id(client) == user.get_id()
 
     def test_sign_out_everywhere_needs_the_token(self, client, make_user):

@@ -51,8 +51,9 @@ def test_reset_link_is_emailed_and_sets_a_new_password_once(client, make_user):
     assert verify_password(user.password_hash, NEW_PASSWORD)
     assert "password.reset" in audit_actions()
     # Used once: the same link now fails and changes nothing.
-    again = client.post(path, data={"password": "another fine passphrase",
-                                    "confirm": "another fine passphrase"})
+    again = client.post(
+        path, data={"password": "another fine passphrase", "confirm": "another fine passphrase"}
+    )
     assert again.status_code == 400
     assert "already been used" in again.get_data(as_text=True)
     db.session.refresh(user)
@@ -104,8 +105,10 @@ def test_weak_password_on_reset_is_refused_and_the_link_still_works(client, make
     assert short.status_code == 400 and "12 to 128 characters" in short.get_data(as_text=True)
     db.session.refresh(user)
     assert verify_password(user.password_hash, PASSWORD)
-    assert client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
-                       ).status_code == 302
+    assert (
+        client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_reset_ends_existing_sessions(app, make_user):
@@ -118,14 +121,23 @@ def test_reset_ends_existing_sessions(app, make_user):
     assert attacker.get("/account").status_code == 302
 
 
-def test_invitation_from_admin_screen_lets_the_person_choose_a_password(client, make_user,
-                                                                        make_team):
+def test_invitation_from_admin_screen_lets_the_person_choose_a_password(
+    client, make_user, make_team
+):
     admin = make_user("admin")
     team = make_team("North")
     sign_in_as(client, admin)
-    response = client.post("/admin/users/invite", data={
-        "email": "new.worker@example.org", "name": "New Worker", "roles": ["coordinator"],
-        "team_id": str(team.id), "referring_organisation_id": "", "organization_id": ""})
+    response = client.post(
+        "/admin/users/invite",
+        data={
+            "email": "new.worker@example.org",
+            "name": "New Worker",
+            "roles": ["coordinator"],
+            "team_id": str(team.id),
+            "referring_organisation_id": "",
+            "organization_id": "",
+        },
+    )
     assert response.status_code == 302, response.get_data(as_text=True)
     [message] = outbox()
     assert message.recipient == "new.worker@example.org"
@@ -133,8 +145,10 @@ def test_invitation_from_admin_screen_lets_the_person_choose_a_password(client, 
     path = link_path(message)
     client.post("/sign-out")
     assert "Welcome, New Worker" in client.get(path).get_data(as_text=True)
-    assert client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
-                       ).status_code == 302
+    assert (
+        client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code
+        == 302
+    )
     # A coordinator must set up two-factor sign-in straight away.
     signed = post_sign_in(client, "new.worker@example.org", NEW_PASSWORD)
     assert signed.headers["Location"].endswith("/account/two-factor")

@@ -20,13 +20,22 @@ def _events() -> list[AuditEvent]:
 
 def test_event_is_saved_with_who_what_which_record_and_when(app):
     before = utcnow()
-    record_event("referral.update", actor_id=7, subject_type="referral", subject_id=42,
-                 detail={"field": "status", "to": "contacted"})
+    record_event(
+        "referral.update",
+        actor_id=7,
+        subject_type="referral",
+        subject_id=42,
+        detail={"field": "status", "to": "contacted"},
+    )
     db.session.commit()
     db.session.expire_all()
     [saved] = _events()
     assert (saved.actor_id, saved.action, saved.subject_type, saved.subject_id) == (
-        7, "referral.update", "referral", "42")
+        7,
+        "referral.update",
+        "referral",
+        "42",
+    )
     assert saved.detail == {"field": "status", "to": "contacted"}
     assert before <= saved.at <= utcnow()
     assert saved.at.tzinfo is not None
@@ -34,13 +43,24 @@ def test_event_is_saved_with_who_what_which_record_and_when(app):
 
 
 def test_secrets_never_reach_the_detail(app):
-    record_event("password_reset", actor_id=1, detail={
-        "password": "hunter2hunter2", "reset_token": "abc", "nested": {"totp_code": "123456"},
-        "method": "email"})
+    record_event(
+        "password_reset",
+        actor_id=1,
+        detail={
+            "password": "hunter2hunter2",
+            "reset_token": "abc",
+            "nested": {"totp_code": "123456"},
+            "method": "email",
+        },
+    )
     db.session.commit()
     [saved] = _events()
-    assert saved.detail == {"password": "[redacted]", "reset_token": "[redacted]",
-                            "nested": {"totp_code": "[redacted]"}, "method": "email"}
+    assert saved.detail == {
+        "password": "[redacted]",
+        "reset_token": "[redacted]",
+        "nested": {"totp_code": "[redacted]"},
+        "method": "email",
+    }
 
 
 def test_event_is_rolled_back_with_the_change_it_records(app):
@@ -85,11 +105,14 @@ def test_deleting_an_event_is_refused(app):
     assert len(_events()) == 1
 
 
-@pytest.mark.parametrize("statement", [
-    delete(AuditEvent),
-    update(AuditEvent).values(action="tampered"),
-    delete(AuditEvent.__table__),
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        delete(AuditEvent),
+        update(AuditEvent).values(action="tampered"),
+        delete(AuditEvent.__table__),
+    ],
+)
 def test_bulk_update_and_delete_are_refused(app, statement):
     record_event("sign_in", actor_id=1)
     db.session.commit()
@@ -101,9 +124,11 @@ def test_bulk_update_and_delete_are_refused(app, statement):
 
 def _backdate(days: int, action: str) -> None:
     """Insert an old event directly (the application itself never writes a past time)."""
-    db.session.execute(AuditEvent.__table__.insert().values(
-        at=utcnow() - timedelta(days=days), action=action, actor_id=1, detail={},
-        channel="cli"))
+    db.session.execute(
+        AuditEvent.__table__.insert().values(
+            at=utcnow() - timedelta(days=days), action=action, actor_id=1, detail={}, channel="cli"
+        )
+    )
     db.session.commit()
 
 

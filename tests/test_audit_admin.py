@@ -18,18 +18,32 @@ def app_config() -> dict[str, Any]:
     return FAST_HASHING
 
 
-def _event(action: str, *, actor_id: int | None = 1, subject: tuple[str, str] | None = None,
-           days_ago: int = 0) -> None:
-    db.session.execute(AuditEvent.__table__.insert().values(
-        at=utcnow() - timedelta(days=days_ago), action=action, actor_id=actor_id,
-        subject_type=subject[0] if subject else None, subject_id=subject[1] if subject else None,
-        detail={}, channel="web"))
+def _event(
+    action: str,
+    *,
+    actor_id: int | None = 1,
+    subject: tuple[str, str] | None = None,
+    days_ago: int = 0,
+) -> None:
+    db.session.execute(
+        AuditEvent.__table__.insert().values(
+            at=utcnow() - timedelta(days=days_ago),
+            action=action,
+            actor_id=actor_id,
+            subject_type=subject[0] if subject else None,
+            subject_id=subject[1] if subject else None,
+            detail={},
+            channel="web",
+        )
+    )
     db.session.commit()
 
 
 def _rows(soup) -> list[list[str]]:
-    return [[td.get_text(" ", strip=True) for td in row.find_all("td")]
-            for row in soup.select("tr.audit-event")]
+    return [
+        [td.get_text(" ", strip=True) for td in row.find_all("td")]
+        for row in soup.select("tr.audit-event")
+    ]
 
 
 @pytest.fixture
@@ -56,14 +70,17 @@ def _get(client, url: str, status: int = 200):
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("", ["referral.view", "referral.update", "person.view", "sign_in"]),
-    ("?actor=12", ["referral.update", "person.view"]),
-    ("?action=referral.", ["referral.view", "referral.update"]),
-    ("?action=sign_in", ["sign_in"]),
-    ("?subject_type=referral&subject_id=42", ["referral.view", "referral.update"]),
-    ("?subject_type=person", ["person.view"]),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ["referral.view", "referral.update", "person.view", "sign_in"]),
+        ("?actor=12", ["referral.update", "person.view"]),
+        ("?action=referral.", ["referral.view", "referral.update"]),
+        ("?action=sign_in", ["sign_in"]),
+        ("?subject_type=referral&subject_id=42", ["referral.view", "referral.update"]),
+        ("?subject_type=person", ["person.view"]),
+    ],
+)
 def test_admin_finds_events_by_actor_action_and_record(admin_client, events, query, expected):
     soup = _get(admin_client, "/admin/audit/" + query)
     assert [row[2] for row in _rows(soup)] == expected

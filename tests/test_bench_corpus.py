@@ -111,9 +111,19 @@ def test_misspell_changes_a_word_slightly() -> None:
 
 
 def test_bench_query_maps_onto_the_engines_request() -> None:
-    q = BenchQuery("filtered", text="lunch club", where="PE30", radius_miles=5.0,
-                   term_slugs=("food",), free_only=True, day=2, at_time=time(10),
-                   modes=("phone",), age=70, accessibility=("wheelchair",))
+    q = BenchQuery(
+        "filtered",
+        text="lunch club",
+        where="PE30",
+        radius_miles=5.0,
+        term_slugs=("food",),
+        free_only=True,
+        day=2,
+        at_time=time(10),
+        modes=("phone",),
+        age=70,
+        accessibility=("wheelchair",),
+    )
     request = to_request(q)
     assert (request.text, request.where, request.radius_miles) == ("lunch club", "PE30", 5.0)
     assert request.term_ids == ("food",) and request.free_only and request.day == 2
@@ -147,14 +157,19 @@ def reference(app, database_url, tmp_path):
 
 def test_reference_finds_by_words_filters_and_distance(reference) -> None:
     corpus = list(build_corpus(400, seed=6))
-    public = [s for s in corpus if s.status != ServiceStatus.INACTIVE and s.moderation.value == "approved"]
+    public = [
+        s for s in corpus if s.status != ServiceStatus.INACTIVE and s.moderation.value == "approved"
+    ]
     target = next(s for s in public if s.latitude is not None and s.term_slugs[0] == "food-banks")
     result = reference.search(BenchQuery("text", text="food bank"))
-    assert result.total > 0 and target.id in {h.service_id for h in reference.search(
-        BenchQuery("text", text="food bank"), per_page=400).hits}
+    assert result.total > 0 and target.id in {
+        h.service_id
+        for h in reference.search(BenchQuery("text", text="food bank"), per_page=400).hits
+    }
     # Near its own postcode, with a small radius, every located hit is within the radius.
-    near = reference.search(BenchQuery("text_place", text="food", where=target.postcode,
-                                       radius_miles=3.0), per_page=100)
+    near = reference.search(
+        BenchQuery("text_place", text="food", where=target.postcode, radius_miles=3.0), per_page=100
+    )
     assert target.id in {h.service_id for h in near.hits}
     assert all(h.distance_km <= 3.0 * 1.609344 + 1e-6 for h in near.hits if not h.covers_area)
     # Free only drops paid services.
@@ -168,13 +183,19 @@ def test_reference_finds_by_words_filters_and_distance(reference) -> None:
 
 def test_reference_open_on_day_includes_services_open_past_midnight(reference) -> None:
     corpus = list(build_corpus(400, seed=6))
-    late = next(s for s in corpus if s.status == ServiceStatus.ACTIVE and s.moderation.value == "approved"
-                and any(c <= o and c != time(0) for _d, o, c in s.schedules))
+    late = next(
+        s
+        for s in corpus
+        if s.status == ServiceStatus.ACTIVE
+        and s.moderation.value == "approved"
+        and any(c <= o and c != time(0) for _d, o, c in s.schedules)
+    )
     day, _opens, closes = next((d, o, c) for d, o, c in late.schedules if c <= o and c != time(0))
     word = late.name.split()[-1]
     # Open into the small hours of the next day, so found then...
-    early_next_day = BenchQuery("filtered", text=word, day=(day + 1) % 7,
-                                at_time=time(closes.hour - 1, 30))
+    early_next_day = BenchQuery(
+        "filtered", text=word, day=(day + 1) % 7, at_time=time(closes.hour - 1, 30)
+    )
     assert late.id in {h.service_id for h in reference.search(early_next_day, per_page=400).hits}
     # ...but its overnight spans never cover midday.
     assert all(c <= o for _d, o, c in late.schedules)

@@ -49,21 +49,31 @@ def _table_checksum() -> tuple[dict[str, int], str]:
 
 # --- The plan: pure data, no database -------------------------------------------------------
 
+
 def test_demo_plan_is_the_same_every_time():
     first, second = build_demo(), build_demo()
     assert [(s.key, s.fields, s.schedules, s.children) for s in first.services] == [
-        (s.key, s.fields, s.schedules, s.children) for s in second.services]
+        (s.key, s.fields, s.schedules, s.children) for s in second.services
+    ]
 
 
 def test_demo_contact_details_use_only_drama_numbers_and_example_domains():
     plan = build_demo()
     numbers = [p["number"] for s in plan.services for p in s.children["phones"]]
     numbers += [p["number"] for o in plan.organisations for p in o["phones"]]
-    assert numbers and all(PHONE.match(n) for n in numbers), [n for n in numbers if not PHONE.match(n)]
+    assert numbers and all(PHONE.match(n) for n in numbers), [
+        n for n in numbers if not PHONE.match(n)
+    ]
     assert "01632 960123" not in numbers  # the site's own phone line (PHONE_LINE_NUMBER)
-    addresses = [s.fields["email"] for s in plan.services] + [s.fields["url"] for s in plan.services]
-    addresses += [o["email"] for o in plan.organisations] + [o["website"] for o in plan.organisations]
-    assert all(DEMO_DOMAIN.search(a) for a in addresses), [a for a in addresses if not DEMO_DOMAIN.search(a)]
+    addresses = [s.fields["email"] for s in plan.services] + [
+        s.fields["url"] for s in plan.services
+    ]
+    addresses += [o["email"] for o in plan.organisations] + [
+        o["website"] for o in plan.organisations
+    ]
+    assert all(DEMO_DOMAIN.search(a) for a in addresses), [
+        a for a in addresses if not DEMO_DOMAIN.search(a)
+    ]
 
 
 def test_demo_descriptions_vary_between_services_of_the_same_kind():
@@ -85,6 +95,7 @@ def test_every_venue_postcode_belongs_to_its_towns_area_and_sits_near_it():
 
 # --- Seeding the database --------------------------------------------------------------------
 
+
 def test_demo_area_has_enough_described_filed_services(app):
     summary = seed_demo()
 
@@ -92,8 +103,12 @@ def test_demo_area_has_enough_described_filed_services(app):
     assert len(services) >= 300
     assert db.session.scalar(select(func.count(Organization.id))) >= 80
     assert f"{len(services)} services ({len(services)} created, 0 updated)" in summary
-    categories = {t.id for t in db.session.scalars(
-        select(TaxonomyTerm).join(Taxonomy).where(Taxonomy.name == CATEGORY_TAXONOMY))}
+    categories = {
+        t.id
+        for t in db.session.scalars(
+            select(TaxonomyTerm).join(Taxonomy).where(Taxonomy.name == CATEGORY_TAXONOMY)
+        )
+    }
     for service in services:
         assert len(service.description) > 150 and service.summary, service.name
         assert {t.id for t in service.taxonomy_terms} & categories, service.name
@@ -103,8 +118,9 @@ def test_demo_area_has_enough_described_filed_services(app):
         for slug, name, _about in children:
             term = db.session.scalar(select(TaxonomyTerm).where(TaxonomyTerm.slug == slug))
             assert any(term in s.taxonomy_terms for s in services), f"no service for {name}"
-    audience_terms = db.session.scalars(select(TaxonomyTerm).join(Taxonomy).where(
-        Taxonomy.name == AUDIENCE_TAXONOMY)).all()
+    audience_terms = db.session.scalars(
+        select(TaxonomyTerm).join(Taxonomy).where(Taxonomy.name == AUDIENCE_TAXONOMY)
+    ).all()
     assert {t.slug for t in audience_terms} == {slug for slug, _n, _d in AUDIENCES}
 
 
@@ -118,8 +134,11 @@ def test_demo_services_have_realistic_facts(app):
     overdue = [s for s in services if s.review_due < date.today()]
     assert 0.05 < len(overdue) / len(services) < 0.3
 
-    remote = [s for s in services if s.modes & {DeliveryMode.PHONE, DeliveryMode.ONLINE,
-                                                 DeliveryMode.HOME_VISIT}]
+    remote = [
+        s
+        for s in services
+        if s.modes & {DeliveryMode.PHONE, DeliveryMode.ONLINE, DeliveryMode.HOME_VISIT}
+    ]
     assert remote and all(s.service_areas for s in remote)
     area_types = {a.area_type for s in remote for a in s.service_areas}
     assert area_types == {"outcode", "local_authority"}
@@ -155,7 +174,14 @@ def test_demo_locations_and_geo_facts_line_up(app):
     for code in ("PE30", "PE31", "PE33", "PE36", "PE38", "TQ1", "TQ2", "TQ3", "TQ4", "TQ5"):
         assert db.session.get(Outcode, code) is not None
     names = set(db.session.scalars(select(Place.name)))
-    assert {"King's Lynn", "Hunstanton", "Downham Market", "Torquay", "Paignton", "Brixham"} <= names
+    assert {
+        "King's Lynn",
+        "Hunstanton",
+        "Downham Market",
+        "Torquay",
+        "Paignton",
+        "Brixham",
+    } <= names
     # the offline lookup finds the demo area by place name, outcode and a venue's postcode
     assert resolve_place("kings lynn").label == "King's Lynn"
     assert resolve_place("brixham").latitude == pytest.approx(TOWNS["brixham"].latitude)
@@ -191,13 +217,29 @@ def test_seeding_puts_back_a_demo_service_that_was_changed(app):
 
 def test_existing_postcode_outcode_and_place_rows_are_kept(app):
     venue = VENUES[0]
-    db.session.add_all([
-        Postcode(postcode=venue.postcode, outcode=venue.postcode.split()[0], latitude=52.0,
-                 longitude=0.1, district_code="E07000146"),
-        Outcode(outcode="PE30", latitude=52.5, longitude=0.2, town="King's Lynn", postcode_count=999),
-        Place(name="Hunstanton", name_key="hunstanton", county="Norfolk", kind="town",
-              latitude=52.9, longitude=0.5, rank=99),
-    ])
+    db.session.add_all(
+        [
+            Postcode(
+                postcode=venue.postcode,
+                outcode=venue.postcode.split()[0],
+                latitude=52.0,
+                longitude=0.1,
+                district_code="E07000146",
+            ),
+            Outcode(
+                outcode="PE30", latitude=52.5, longitude=0.2, town="King's Lynn", postcode_count=999
+            ),
+            Place(
+                name="Hunstanton",
+                name_key="hunstanton",
+                county="Norfolk",
+                kind="town",
+                latitude=52.9,
+                longitude=0.5,
+                rank=99,
+            ),
+        ]
+    )
     db.session.commit()
 
     seed_demo()
@@ -232,24 +274,32 @@ def test_pages_show_the_demo_area(app, page):
     assert len(results) == 20  # a full first page
     assert lunch.find("a", rel="next") is not None
 
-    service = db.session.scalars(select(Service).where(
-        Service.status == ServiceStatus.ACTIVE, Service.is_free.is_(False),
-        Service.name.like("%Lunch%"))).first()
+    service = db.session.scalars(
+        select(Service).where(
+            Service.status == ServiceStatus.ACTIVE,
+            Service.is_free.is_(False),
+            Service.name.like("%Lunch%"),
+        )
+    ).first()
     html = page(f"/services/{service.id}")
     text = html.get_text(" ")
     assert service.name in html.find("h1").get_text()
     assert "£" in text and "Opening times" in text and "Information last checked" in text
     assert service.service_at_locations[0].location.postcode in text
 
-    closed = db.session.scalars(select(Service).where(
-        Service.status == ServiceStatus.TEMPORARILY_CLOSED)).first()
+    closed = db.session.scalars(
+        select(Service).where(Service.status == ServiceStatus.TEMPORARILY_CLOSED)
+    ).first()
     closed_text = page(f"/services/{closed.id}").get_text()
     assert "temporarily closed" in closed_text.lower() and closed.alert in closed_text
-    gone = db.session.scalars(select(Service).where(Service.status == ServiceStatus.INACTIVE)).first()
+    gone = db.session.scalars(
+        select(Service).where(Service.status == ServiceStatus.INACTIVE)
+    ).first()
     page(f"/services/{gone.id}", status=404)
 
-    line = db.session.scalars(select(Service).join(ServiceArea).where(
-        ServiceArea.code == "E06000027")).first()
+    line = db.session.scalars(
+        select(Service).join(ServiceArea).where(ServiceArea.code == "E06000027")
+    ).first()
     assert "Torbay" in page(f"/services/{line.id}").get_text()
 
 
@@ -260,5 +310,7 @@ def test_seed_demo_command_prints_the_summary(app, runner, monkeypatch):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Demo area ready: ")
-    assert db.session.scalar(select(func.count(Service.id))) == sum(1 for _ in build_demo().services)
+    assert db.session.scalar(select(func.count(Service.id))) == sum(
+        1 for _ in build_demo().services
+    )
     assert len(KINDS) >= 40

@@ -17,9 +17,11 @@ from signpost.extensions import db
 
 GEO_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "geo"
 PE_FILE = GEO_DATA / "codepoint-2014" / "pe_latlon.csv"
-CODEPOINT_HEADER = ("postcode,latitude,longitude,Positional_quality_indicator,Eastings,Northings,"
-                    "Country_code,NHS_regional_HA_code,NHS_HA_code,Admin_county_code,"
-                    "Admin_district_code,Admin_ward_code")
+CODEPOINT_HEADER = (
+    "postcode,latitude,longitude,Positional_quality_indicator,Eastings,Northings,"
+    "Country_code,NHS_regional_HA_code,NHS_HA_code,Admin_county_code,"
+    "Admin_district_code,Admin_ward_code"
+)
 ONSPD_HEADER = "pcd,pcd2,pcds,dointr,doterm,oscty,oslaua,osward,lat,long,ctry"
 
 
@@ -56,8 +58,11 @@ def _count(model: type) -> int:
 def _expected(path: Path) -> dict[str, tuple[float, float]]:
     with path.open(newline="") as f:
         # Code-Point writes 7-character postcodes: "PE1 1AB" but "PE101AA".
-        return {normalise_postcode(r["postcode"]): (float(r["latitude"]), float(r["longitude"]))
-                for r in csv.DictReader(f) if r["latitude"]}
+        return {
+            normalise_postcode(r["postcode"]): (float(r["latitude"]), float(r["longitude"]))
+            for r in csv.DictReader(f)
+            if r["latitude"]
+        }
 
 
 def test_codepoint_slice_loads_every_postcode_and_derives_outcode_centres(app, pe_slice) -> None:  # noqa: ANN001
@@ -67,7 +72,11 @@ def test_codepoint_slice_loads_every_postcode_and_derives_outcode_centres(app, p
     assert _count(Postcode) == 2000
     first = db.session.get(Postcode, "PE1 1AB")
     assert (first.outcode, first.latitude, first.longitude, first.district_code) == (
-        "PE1", 52.572609, -0.245578, "E06000031")
+        "PE1",
+        52.572609,
+        -0.245578,
+        "E06000031",
+    )
     # Each outcode's centre is the mean of its postcodes.
     for outcode in {pc.split()[0] for pc in expected}:
         points = [p for pc, p in expected.items() if pc.split()[0] == outcode]
@@ -79,7 +88,9 @@ def test_codepoint_slice_loads_every_postcode_and_derives_outcode_centres(app, p
     assert resolve_place("PE10 0AY").latitude == 52.768386
 
 
-def test_gzipped_file_gives_the_same_result_and_reimport_is_idempotent(app, pe_slice, pe_slice_gz) -> None:  # noqa: ANN001
+def test_gzipped_file_gives_the_same_result_and_reimport_is_idempotent(
+    app, pe_slice, pe_slice_gz
+) -> None:  # noqa: ANN001
     import_postcodes([str(pe_slice)])
     plain_postcodes, plain_outcodes = _table(Postcode), _table(Outcode)
     import_postcodes([str(pe_slice_gz)])
@@ -95,13 +106,16 @@ def _write(path: Path, lines: list[str]) -> Path:
 
 @pytest.fixture
 def onspd_sample(tmp_path: Path) -> Path:
-    return _write(tmp_path / "ONSPD_sample.csv", [
-        ONSPD_HEADER,
-        '"PE301EX","PE30 1EX","PE30 1EX","198001","","E10000020","E07000146","E05005555",52.756683,0.397196,"E92000001"',
-        '"PE301AA","PE30 1AA","PE30 1AA","198001","","E10000020","E07000146","E05005555",52.754000,0.399000,"E92000001"',
-        '"PE1 1AB","PE1  1AB","PE1 1AB","198001","201101","E10000020","E06000031","E05002172",52.572609,-0.245578,"E92000001"',
-        '"PE309ZY","PE30 9ZY","PE30 9ZY","201901","","E10000020","E07000146","E05005555",99.999999,0.000000,"E92000001"',
-    ])
+    return _write(
+        tmp_path / "ONSPD_sample.csv",
+        [
+            ONSPD_HEADER,
+            '"PE301EX","PE30 1EX","PE30 1EX","198001","","E10000020","E07000146","E05005555",52.756683,0.397196,"E92000001"',
+            '"PE301AA","PE30 1AA","PE30 1AA","198001","","E10000020","E07000146","E05005555",52.754000,0.399000,"E92000001"',
+            '"PE1 1AB","PE1  1AB","PE1 1AB","198001","201101","E10000020","E06000031","E05002172",52.572609,-0.245578,"E92000001"',
+            '"PE309ZY","PE30 9ZY","PE30 9ZY","201901","","E10000020","E07000146","E05005555",99.999999,0.000000,"E92000001"',
+        ],
+    )
 
 
 def test_onspd_layout_skips_terminated_and_unlocated_postcodes(app, pe_slice, onspd_sample) -> None:  # noqa: ANN001
@@ -146,17 +160,20 @@ def test_wrong_columns_name_the_expected_ones_and_change_nothing(app, pe_slice, 
 
 @pytest.fixture
 def messy(tmp_path: Path) -> Path:
-    return _write(tmp_path / "messy.csv", [
-        CODEPOINT_HEADER,
-        "PE30 1EX,52.756683,0.397196,10,,,,,,,E07000146,",
-        "PE30 1AA,fifty-two,0.399,10,,,,,,,E07000146,",
-        "",
-        "PE30 1AB,52.75,0.39,10,,,,,,,E07000146,",
-        "NOT A CODE,52.75,0.39,10,,,,,,,E07000146,",
-        "PE30 1AD,152.0,0.39,10,,,,,,,E07000146,",
-        ",,,,,,,,,,,",
-        "PE30 1AE,52.75",
-    ])
+    return _write(
+        tmp_path / "messy.csv",
+        [
+            CODEPOINT_HEADER,
+            "PE30 1EX,52.756683,0.397196,10,,,,,,,E07000146,",
+            "PE30 1AA,fifty-two,0.399,10,,,,,,,E07000146,",
+            "",
+            "PE30 1AB,52.75,0.39,10,,,,,,,E07000146,",
+            "NOT A CODE,52.75,0.39,10,,,,,,,E07000146,",
+            "PE30 1AD,152.0,0.39,10,,,,,,,E07000146,",
+            ",,,,,,,,,,,",
+            "PE30 1AE,52.75",
+        ],
+    )
 
 
 def test_bad_rows_are_skipped_and_reported_with_line_numbers_and_counts(app, messy) -> None:  # noqa: ANN001
@@ -187,18 +204,24 @@ def test_a_file_with_no_usable_rows_changes_nothing(app, pe_slice, tmp_path) -> 
     import_postcodes([str(pe_slice)])
     before = _table(Postcode)
     empty = _write(tmp_path / "empty.csv", [CODEPOINT_HEADER, "", "PE30 1AA,x,y,10,,,,,,,,"])
-    with pytest.raises(GeoImportError, match="No usable postcodes were found, so nothing was changed"):
+    with pytest.raises(
+        GeoImportError, match="No usable postcodes were found, so nothing was changed"
+    ):
         import_postcodes([str(empty)], replace=True)
     assert _table(Postcode) == before
 
 
-def test_failure_part_way_leaves_no_half_imported_table(app, pe_slice, pe_slice_gz, tmp_path) -> None:  # noqa: ANN001
+def test_failure_part_way_leaves_no_half_imported_table(
+    app, pe_slice, pe_slice_gz, tmp_path
+) -> None:  # noqa: ANN001
     import_postcodes([str(pe_slice)])
     before = _table(Postcode), _table(Outcode)
     data = gzip.compress(("".join(_head(PE_FILE, 20001))).encode())
     truncated = tmp_path / "truncated.csv.gz"
     truncated.write_bytes(data[: len(data) // 2])  # the header reads; the stream ends early
-    with pytest.raises(GeoImportError, match="Could not read .*truncated.csv.gz.*Nothing was changed"):
+    with pytest.raises(
+        GeoImportError, match="Could not read .*truncated.csv.gz.*Nothing was changed"
+    ):
         import_postcodes([str(pe_slice_gz), str(truncated)], replace=True)
     assert (_table(Postcode), _table(Outcode)) == before
 
@@ -220,14 +243,18 @@ def test_import_postcodes_command(runner, pe_slice, tmp_path) -> None:  # noqa: 
 
 # --- Gazetteers ---------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def gazetteers(tmp_path: Path) -> dict[str, Path]:
     geonames = tmp_path / "gb_places_cities500.csv"
-    geonames.write_text("".join(_head(GEO_DATA / "places" / "gb_places_cities500.csv", 400)),
-                        encoding="utf-8")
+    geonames.write_text(
+        "".join(_head(GEO_DATA / "places" / "gb_places_cities500.csv", 400)), encoding="utf-8"
+    )
     ranked = tmp_path / "ranked-k.tsv"
-    ranked.write_text("".join(_head(GEO_DATA / "places" / "os-open-names" / "ranked-k.tsv", 300)),
-                      encoding="utf-8")
+    ranked.write_text(
+        "".join(_head(GEO_DATA / "places" / "os-open-names" / "ranked-k.tsv", 300)),
+        encoding="utf-8",
+    )
     outcodes = tmp_path / "outcodes.csv"
     lines = _head(GEO_DATA / "outcodes.csv", 1)
     with (GEO_DATA / "outcodes.csv").open(encoding="utf-8") as f:
@@ -269,25 +296,37 @@ def test_outcode_gazetteer_keeps_centres_derived_from_postcodes(app, pe_slice, g
     assert resolve_place("TQ1 9ZZ").approximate is True
 
 
-def test_unrecognised_gazetteer_says_what_was_expected_and_changes_nothing(app, gazetteers, pe_slice) -> None:  # noqa: ANN001
+def test_unrecognised_gazetteer_says_what_was_expected_and_changes_nothing(
+    app, gazetteers, pe_slice
+) -> None:  # noqa: ANN001
     import_places([str(gazetteers["geonames"])])
     before = _table(Place)
     with pytest.raises(GeoImportError) as caught:
         import_places([str(gazetteers["ranked"]), str(pe_slice)])
-    assert "pe_slice.csv does not look like a gazetteer, so nothing was changed" in str(caught.value)
+    assert "pe_slice.csv does not look like a gazetteer, so nothing was changed" in str(
+        caught.value
+    )
     assert "use flask import-postcodes" in str(caught.value)
     assert _table(Place) == before
 
 
 def test_import_places_command_reports_skipped_rows(runner, tmp_path) -> None:  # noqa: ANN001
-    path = _write(tmp_path / "ranked-x.tsv", [
-        "Kings Lynn\tKing's Lynn and West Norfolk\tt\t52.752\t0.3954",
-        "PE30\tKing's Lynn and West Norfolk\t\t52.75\t0.41",
-        "Nowhere\tSomewhere\tv\tabc\t0.1",
-    ])
+    path = _write(
+        tmp_path / "ranked-x.tsv",
+        [
+            "Kings Lynn\tKing's Lynn and West Norfolk\tt\t52.752\t0.3954",
+            "PE30\tKing's Lynn and West Norfolk\t\t52.75\t0.41",
+            "Nowhere\tSomewhere\tv\tabc\t0.1",
+        ],
+    )
     result = runner.invoke(args=["import-places", str(path)])
     assert result.exit_code == 0, result.output
     assert "Imported 1 places" in result.output
-    assert "1 with a latitude or longitude that is not a number (line 3 of ranked-x.tsv)" in result.output
-    assert "1 for postcode districts, not places (expected) (line 2 of ranked-x.tsv)" in result.output
+    assert (
+        "1 with a latitude or longitude that is not a number (line 3 of ranked-x.tsv)"
+        in result.output
+    )
+    assert (
+        "1 for postcode districts, not places (expected) (line 2 of ranked-x.tsv)" in result.output
+    )
     assert resolve_place("King's Lynn").latitude == 52.752

@@ -20,17 +20,33 @@ from signpost.extensions import db
 
 def record(n: int, *, location: str | None = None, **extra: Any) -> dict[str, Any]:
     rec: dict[str, Any] = {
-        "id": f"svc-{n}", "name": f"Walking group {n}", "description": f"Gentle walks, route {n}.",
+        "id": f"svc-{n}",
+        "name": f"Walking group {n}",
+        "description": f"Gentle walks, route {n}.",
         "organization": {"id": "org-1", "name": "Ramblers of Lynn"},
-        "schedules": [{"id": f"sch-{n}", "byday": "MO,WE", "opens_at": "10:00",
-                       "closes_at": "11:30"}],
+        "schedules": [
+            {"id": f"sch-{n}", "byday": "MO,WE", "opens_at": "10:00", "closes_at": "11:30"}
+        ],
         "phones": [{"id": f"ph-{n}", "number": "01632 960 000"}],
     }
     if location:
-        rec["service_at_locations"] = [{"id": f"sal-{n}", "location": {
-            "id": location, "name": f"Hall {location}",
-            "addresses": [{"id": f"adr-{location}", "address_1": "1 Road", "city": "Town",
-                           "postal_code": "PE30 1EX"}]}}]
+        rec["service_at_locations"] = [
+            {
+                "id": f"sal-{n}",
+                "location": {
+                    "id": location,
+                    "name": f"Hall {location}",
+                    "addresses": [
+                        {
+                            "id": f"adr-{location}",
+                            "address_1": "1 Road",
+                            "city": "Town",
+                            "postal_code": "PE30 1EX",
+                        }
+                    ],
+                },
+            }
+        ]
     return rec | extra
 
 
@@ -45,7 +61,8 @@ def count(model: Any) -> int:
 
 
 def test_new_services_are_written_with_their_outbox_rows_and_become_searchable(
-        tmp_path: Path, app: Any) -> None:
+    tmp_path: Path, app: Any
+) -> None:
     path = write(tmp_path, [record(n, location=f"loc-{n % 3}") for n in range(12)])
     summary = run_import(path, "oruk-json")
     assert (summary.created, summary.rejected) == (12, 0)
@@ -61,8 +78,9 @@ def test_new_services_are_written_with_their_outbox_rows_and_become_searchable(
     assert {h.service_id for h in hits} >= {service.id}
 
 
-def test_rebuild_path_indexes_a_large_import(tmp_path: Path, app: Any,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rebuild_path_indexes_a_large_import(
+    tmp_path: Path, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(import_cli, "REBUILD_FROM", 1)
     run_import(write(tmp_path, [record(n) for n in range(5)]), "oruk-json")
     hits = search_services(SearchRequest(text="walking")).hits
@@ -70,16 +88,19 @@ def test_rebuild_path_indexes_a_large_import(tmp_path: Path, app: Any,
 
 
 def test_reimport_mixes_unchanged_updated_new_and_shared_locations_in_one_batch(
-        tmp_path: Path, app: Any) -> None:
+    tmp_path: Path, app: Any
+) -> None:
     run_import(write(tmp_path, [record(1, location="hall"), record(2)]), "oruk-json")
     first = db.session.scalar(select(Service).where(Service.source_id == "svc-1"))
     stamp, first_id = first.last_modified, first.id
     outbox_before = count(IndexOutbox)
-    feed = [record(1, location="hall"),                       # unchanged
-            record(2, name="Walking group two"),              # updated
-            record(3, location="hall"),                       # new, at an existing location
-            record(4, location="new-hall"),                   # new, new location
-            record(4, location="new-hall", name="Again 4")]   # same source id twice
+    feed = [
+        record(1, location="hall"),  # unchanged
+        record(2, name="Walking group two"),  # updated
+        record(3, location="hall"),  # new, at an existing location
+        record(4, location="new-hall"),  # new, new location
+        record(4, location="new-hall", name="Again 4"),
+    ]  # same source id twice
     summary = run_import(write(tmp_path, feed), "oruk-json")
     assert (summary.created, summary.updated, summary.unchanged, summary.rejected) == (2, 2, 1, 0)
     db.session.expire_all()
@@ -89,15 +110,17 @@ def test_reimport_mixes_unchanged_updated_new_and_shared_locations_in_one_batch(
     assert db.session.scalar(select(Service.name).where(Service.source_id == "svc-4")) == "Again 4"
     third = db.session.scalar(select(Service).where(Service.source_id == "svc-3"))
     assert third.locations[0].id == unchanged.locations[0].id
-    assert third.id in set(db.session.scalars(select(IndexOutbox.service_id)
-                                              .where(IndexOutbox.seq > outbox_before)))
+    assert third.id in set(
+        db.session.scalars(select(IndexOutbox.service_id).where(IndexOutbox.seq > outbox_before))
+    )
     outbox_before = count(IndexOutbox)
     again = run_import(write(tmp_path, feed[:4]), "oruk-json")  # only svc-4 differs now
     assert (again.created, again.updated, again.unchanged) == (0, 1, 3)
     assert db.session.get(Service, first_id).last_modified == stamp
     svc4 = db.session.scalar(select(Service.id).where(Service.source_id == "svc-4"))
-    assert set(db.session.scalars(select(IndexOutbox.service_id)
-                                  .where(IndexOutbox.seq > outbox_before))) == {svc4}
+    assert set(
+        db.session.scalars(select(IndexOutbox.service_id).where(IndexOutbox.seq > outbox_before))
+    ) == {svc4}
 
 
 def test_a_row_the_database_refuses_rejects_only_that_record(tmp_path: Path, app: Any) -> None:
@@ -110,7 +133,8 @@ def test_a_row_the_database_refuses_rejects_only_that_record(tmp_path: Path, app
 
 
 def test_dry_run_of_the_bulk_path_leaves_nothing_behind(tmp_path: Path, app: Any) -> None:
-    summary = run_import(write(tmp_path, [record(n, location="x") for n in range(4)]),
-                         "oruk-json", dry_run=True)
+    summary = run_import(
+        write(tmp_path, [record(n, location="x") for n in range(4)]), "oruk-json", dry_run=True
+    )
     assert summary.created == 4 and summary.dry_run
     assert count(Service) == count(Location) == count(IndexOutbox) == count(Organization) == 0

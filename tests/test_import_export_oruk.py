@@ -17,7 +17,6 @@ from directory.models import Location, Organization, Service, TaxonomyTerm
 from signpost.extensions import db
 from tests.conftest import empty_all_tables
 from tests.oruk_helpers import STANDARDS, assert_valid
-from tests.test_api_oruk import rich_service  # noqa: F401 - a fixture shared with the API tests
 
 HSDS_CSV = STANDARDS / "hsds-3.0" / "examples" / "csv"
 
@@ -27,7 +26,8 @@ def count(model: type) -> int:
 
 
 def test_export_is_a_list_of_full_records_like_the_api(
-        client: FlaskClient, rich_service: Service, tmp_path: Path) -> None:  # noqa: F811
+    client: FlaskClient, rich_service: Service, tmp_path: Path
+) -> None:
     path = tmp_path / "out.json"
     assert export_oruk_json(path) == 1
     records = json.loads(path.read_text())
@@ -36,10 +36,18 @@ def test_export_is_a_list_of_full_records_like_the_api(
 
 
 def test_round_trip_export_import_into_empty_database_export_is_identical(
-        rich_service: Service, make_service: Callable[..., Service], tmp_path: Path  # noqa: F811
+    rich_service: Service,
+    make_service: Callable[..., Service],
+    tmp_path: Path,
 ) -> None:
-    make_service(name="Phone befriending", with_location=False, phone="01632 960 123",
-                 areas=["PE31"], minimum_age=18, maximum_age=99)
+    make_service(
+        name="Phone befriending",
+        with_location=False,
+        phone="01632 960 123",
+        areas=["PE31"],
+        minimum_age=18,
+        maximum_age=99,
+    )
     # A service's record carries only its own terms: a parent term travels when it is used too.
     rich_service.taxonomy_terms.append(rich_service.taxonomy_terms[0].parent)
     db.session.commit()
@@ -77,20 +85,26 @@ def test_reimport_changes_nothing_and_an_edit_updates_in_place(tmp_path: Path, a
 
 
 def test_one_bad_record_is_rejected_with_its_reason_and_the_rest_import(
-        tmp_path: Path, runner: FlaskCliRunner) -> None:
+    tmp_path: Path, runner: FlaskCliRunner
+) -> None:
     records = [
         {"id": "a1", "name": "Good one", "organization": {"id": "o1", "name": "Org"}},
         {"id": "a2", "name": "", "organization": {"id": "o1", "name": "Org"}},
         {"id": "a3", "name": "Bad status", "status": "open", "organization": {"name": "Org"}},
         {"id": "a4", "name": "Bad age", "minimum_age": "young", "organization": {"name": "O"}},
         {"name": "No id"},
-        {"id": "a5", "name": "Also good", "organization": {"id": "o1", "name": "Org"},
-         "schedules": [{"byday": "TU,TH", "opens_at": "10:00", "closes_at": "12:00"}]},
+        {
+            "id": "a5",
+            "name": "Also good",
+            "organization": {"id": "o1", "name": "Org"},
+            "schedules": [{"byday": "TU,TH", "opens_at": "10:00", "closes_at": "12:00"}],
+        },
     ]
     path, report = tmp_path / "feed.json", tmp_path / "rejected.csv"
     path.write_text(json.dumps(records))
-    result = runner.invoke(args=["directory", "import", str(path), "--format", "oruk-json",
-                                 "--report", str(report)])
+    result = runner.invoke(
+        args=["directory", "import", str(path), "--format", "oruk-json", "--report", str(report)]
+    )
     assert result.exit_code == 0, result.output
     assert "created 2, updated 0, unchanged 0, rejected 4" in result.output
     text = report.read_text()
@@ -105,14 +119,16 @@ def test_one_bad_record_is_rejected_with_its_reason_and_the_rest_import(
 def test_dry_run_counts_but_saves_nothing(tmp_path: Path, runner: FlaskCliRunner) -> None:
     path = tmp_path / "feed.json"
     path.write_text(json.dumps([{"id": "x", "name": "Only a test", "organization": {"name": "O"}}]))
-    result = runner.invoke(args=["directory", "import", str(path), "--format", "oruk-json",
-                                 "--dry-run"])
+    result = runner.invoke(
+        args=["directory", "import", str(path), "--format", "oruk-json", "--dry-run"]
+    )
     assert "Dry run, nothing saved: would have created 1" in result.output
     assert count(Service) == 0 and count(Organization) == 0
 
 
 def test_unreadable_file_is_a_clear_error_and_changes_nothing(
-        tmp_path: Path, runner: FlaskCliRunner) -> None:
+    tmp_path: Path, runner: FlaskCliRunner
+) -> None:
     path = tmp_path / "feed.json"
     path.write_text("{not json")
     result = runner.invoke(args=["directory", "import", str(path), "--format", "oruk-json"])
@@ -138,7 +154,8 @@ def test_hsds_csv_example_package_imports_and_serves_valid_oruk(client: FlaskCli
 
 
 def test_csv_export_round_trips_through_the_hsds_importer(
-        rich_service: Service, tmp_path: Path) -> None:  # noqa: F811
+    rich_service: Service, tmp_path: Path
+) -> None:
     first = tmp_path / "first.json"
     export_oruk_json(first)
     export_csv(tmp_path / "package")
@@ -153,13 +170,24 @@ def test_csv_export_round_trips_through_the_hsds_importer(
 
 @pytest.mark.parametrize("model", [Location, TaxonomyTerm])
 def test_shared_records_are_not_duplicated_across_services(
-        model: type, tmp_path: Path, app: Any) -> None:
-    location = {"id": "loc-1", "name": "Hall", "addresses": [{"address_1": "1 Road", "city": "Town",
-                                                              "postal_code": "PE30 1EX"}]}
+    model: type, tmp_path: Path, app: Any
+) -> None:
+    location = {
+        "id": "loc-1",
+        "name": "Hall",
+        "addresses": [{"address_1": "1 Road", "city": "Town", "postal_code": "PE30 1EX"}],
+    }
     attribute = {"taxonomy_term": {"id": "t-1", "name": "Food", "taxonomy": "Topics"}}
-    records = [{"id": f"s{n}", "name": f"Service {n}", "organization": {"name": "Org"},
-                "service_at_locations": [{"id": f"sal{n}", "location": location}],
-                "attributes": [attribute]} for n in (1, 2)]
+    records = [
+        {
+            "id": f"s{n}",
+            "name": f"Service {n}",
+            "organization": {"name": "Org"},
+            "service_at_locations": [{"id": f"sal{n}", "location": location}],
+            "attributes": [attribute],
+        }
+        for n in (1, 2)
+    ]
     path = tmp_path / "feed.json"
     path.write_text(json.dumps(records))
     assert run_import(path, "oruk-json").created == 2

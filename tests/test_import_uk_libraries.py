@@ -23,8 +23,10 @@ LIBRARIES = REPO.parent / "shared" / "data" / "directory" / "uk_public_libraries
 
 def test_parse_hours_reads_single_split_and_blank_days() -> None:
     assert parse_hours("09:00-17:00", "Monday") == [("09:00", "17:00")]
-    assert parse_hours("10:00-13:00,14:00-17:00", "Saturday") == [("10:00", "13:00"),
-                                                                  ("14:00", "17:00")]
+    assert parse_hours("10:00-13:00,14:00-17:00", "Saturday") == [
+        ("10:00", "13:00"),
+        ("14:00", "17:00"),
+    ]
     assert parse_hours("", "Sunday") == [] and parse_hours(None, "Sunday") == []
     with pytest.raises(RecordRejected, match="Tuesday staffed hours '00:00' is not a span"):
         parse_hours("00:00", "Tuesday staffed hours")
@@ -48,9 +50,11 @@ def sample(tmp_path: Path) -> Path:
 
 
 def test_libraries_import_geocoded_scheduled_filed_and_idempotent(
-        sample: Path, client: FlaskClient, app: Any) -> None:
-    db.session.add(Postcode(postcode="AB15 7RF", outcode="AB15", latitude=57.1279,
-                            longitude=-2.1538))
+    sample: Path, client: FlaskClient, app: Any
+) -> None:
+    db.session.add(
+        Postcode(postcode="AB15 7RF", outcode="AB15", latitude=57.1279, longitude=-2.1538)
+    )
     db.session.commit()
     summary = run_import(sample, "uk-libraries")
     assert (summary.created, summary.skipped, summary.rejected) == (4, 1, 1)
@@ -59,8 +63,11 @@ def test_libraries_import_geocoded_scheduled_filed_and_idempotent(
     assert airyhall.organization.name == "Aberdeen City Council"
     assert (airyhall.locations[0].latitude, airyhall.locations[0].longitude) == (57.1279, -2.1538)
     assert airyhall.locations[0].postcode == "AB15 7RF"
-    saturday = [(s.opens_at.strftime("%H:%M"), s.closes_at.strftime("%H:%M"))
-                for s in airyhall.schedules if s.weekday == 5]
+    saturday = [
+        (s.opens_at.strftime("%H:%M"), s.closes_at.strftime("%H:%M"))
+        for s in airyhall.schedules
+        if s.weekday == 5
+    ]
     assert saturday == [("10:00", "13:00"), ("14:00", "17:00")]
     assert [t.name for t in airyhall.taxonomy_terms] == ["Libraries"]
     assert airyhall.email == "AiryhallLibrary@aberdeencity.gov.uk"

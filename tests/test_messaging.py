@@ -58,13 +58,23 @@ class FailingTransport:
 
 # --- queueing ------------------------------------------------------------------------------
 
+
 def test_queued_email_waits_in_the_outbox_until_commit(app):
-    message = queue_email("ann@example.org", "Your referral", "We have your referral.",
-                          "<p>We have your referral.</p>", purpose="referral_received")
+    message = queue_email(
+        "ann@example.org",
+        "Your referral",
+        "We have your referral.",
+        "<p>We have your referral.</p>",
+        purpose="referral_received",
+    )
     db.session.commit()
     saved = _reload(message.id)
     assert (saved.channel, saved.recipient, saved.status, saved.attempts) == (
-        "email", "ann@example.org", MessageStatus.QUEUED, 0)
+        "email",
+        "ann@example.org",
+        MessageStatus.QUEUED,
+        0,
+    )
     assert saved.html_body == "<p>We have your referral.</p>"
     assert saved.sent_at is None
 
@@ -75,17 +85,25 @@ def test_queued_message_disappears_if_the_change_is_rolled_back(app):
     assert _count() == 0
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"to": "not-an-address"}, "The email address is not valid."),
-    ({"to": "a@b.org, c@d.org"}, "The email address is not valid."),
-    ({"subject": "Line one\nBcc: x@y.org"}, "one line"),
-    ({"subject": "  "}, "needs a subject"),
-    ({"text_body": ""}, "needs some text"),
-    ({"purpose": "Password Reset!"}, "short name"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"to": "not-an-address"}, "The email address is not valid."),
+        ({"to": "a@b.org, c@d.org"}, "The email address is not valid."),
+        ({"subject": "Line one\nBcc: x@y.org"}, "one line"),
+        ({"subject": "  "}, "needs a subject"),
+        ({"text_body": ""}, "needs some text"),
+        ({"purpose": "Password Reset!"}, "short name"),
+    ],
+)
 def test_unusable_email_is_refused_with_a_clear_message_and_nothing_queued(app, kwargs, message):
-    args = {"to": "ann@example.org", "subject": "Hello", "text_body": "Text",
-            "purpose": "test", **kwargs}
+    args = {
+        "to": "ann@example.org",
+        "subject": "Hello",
+        "text_body": "Text",
+        "purpose": "test",
+        **kwargs,
+    }
     with pytest.raises(InvalidMessage, match=message):
         queue_email(args["to"], args["subject"], args["text_body"], purpose=args["purpose"])
     db.session.commit()
@@ -102,15 +120,23 @@ def test_text_message_numbers_are_stored_in_international_form(app):
 
 # --- delivering: log transport and CLI -----------------------------------------------------
 
+
 @pytest.fixture
 def app_config(tmp_path):
-    return {"MESSAGE_LOG_PATH": str(tmp_path / "messages.log"), "MESSAGE_MAX_ATTEMPTS": 3,
-            "MESSAGE_RETRY_BASE_SECONDS": 60}
+    return {
+        "MESSAGE_LOG_PATH": str(tmp_path / "messages.log"),
+        "MESSAGE_MAX_ATTEMPTS": 3,
+        "MESSAGE_RETRY_BASE_SECONDS": 60,
+    }
 
 
 def test_send_delivers_through_the_log_without_content_by_default(app, runner, tmp_path):
-    message = queue_email("ann@example.org", "Reset your password", "Secret link: /reset/abc",
-                          purpose="password_reset")
+    message = queue_email(
+        "ann@example.org",
+        "Reset your password",
+        "Secret link: /reset/abc",
+        purpose="password_reset",
+    )
     db.session.commit()
     result = runner.invoke(args=["messages", "send"])
     assert "Sent 1, will retry 0, dead 0." in result.output
@@ -144,6 +170,7 @@ def test_messages_list_masks_recipients_and_hides_content(app, runner):
 
 
 # --- retries and dead letters --------------------------------------------------------------
+
 
 def test_failures_back_off_exponentially_then_go_dead_and_can_be_retried(app, runner):
     message = queue_email("ann@example.org", "Hello", "Text", purpose="test")
@@ -196,8 +223,9 @@ def test_permanent_failure_goes_dead_at_once(app):
 def test_stored_error_has_no_addresses_or_numbers(app):
     message = queue_email("ann@example.org", "Hello", "Text", purpose="test")
     db.session.commit()
-    send_due_messages(transport=FailingTransport(
-        "550 <ann@example.org> unknown; also tried 07700 900123"))
+    send_due_messages(
+        transport=FailingTransport("550 <ann@example.org> unknown; also tried 07700 900123")
+    )
     error = _reload(message.id).last_error
     assert "ann@example.org" not in error and "900123" not in error
     assert error == "550 <[address]> unknown; also tried [number]"
@@ -207,7 +235,10 @@ def test_message_left_sending_by_a_crashed_sender_is_offered_again(app):
     message = queue_email("ann@example.org", "Hello", "Text", purpose="test")
     db.session.flush()
     message.status, message.claimed_at, message.attempts = (
-        MessageStatus.SENDING, utcnow() - timedelta(minutes=5), 1)
+        MessageStatus.SENDING,
+        utcnow() - timedelta(minutes=5),
+        1,
+    )
     db.session.commit()
     transport = RecordingTransport()
     assert send_due_messages(transport=transport).attempted == 0  # maybe still being sent
@@ -217,8 +248,9 @@ def test_message_left_sending_by_a_crashed_sender_is_offered_again(app):
 
 
 def test_two_senders_at_once_send_each_message_exactly_once(app):
-    messages = [queue_email(f"person{n}@example.org", "Hello", "Text", purpose="test")
-                for n in range(30)]
+    messages = [
+        queue_email(f"person{n}@example.org", "Hello", "Text", purpose="test") for n in range(30)
+    ]
     db.session.commit()
     ids = [m.id for m in messages]
     transport = RecordingTransport()
@@ -248,6 +280,7 @@ def test_two_senders_at_once_send_each_message_exactly_once(app):
 
 
 # --- SMTP against a real local server ------------------------------------------------------
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -288,10 +321,19 @@ def smtp_server():
 
 def test_smtp_transport_delivers_text_with_an_html_alternative(app, runner, smtp_server):
     handler, port = smtp_server()
-    app.config.update(MESSAGE_TRANSPORT="smtp", SMTP_HOST="127.0.0.1", SMTP_PORT=port,
-                      SMTP_FROM="signpost@example.org")
-    message = queue_email("ann@example.org", "Your referral", "We have your referral.",
-                          "<p>We have your <b>referral</b>.</p>", purpose="referral_received")
+    app.config.update(
+        MESSAGE_TRANSPORT="smtp",
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT=port,
+        SMTP_FROM="signpost@example.org",
+    )
+    message = queue_email(
+        "ann@example.org",
+        "Your referral",
+        "We have your referral.",
+        "<p>We have your <b>referral</b>.</p>",
+        purpose="referral_received",
+    )
     db.session.commit()
     result = runner.invoke(args=["messages", "send"])
     assert "Sent 1" in result.output, result.output
@@ -330,8 +372,9 @@ def test_smtp_refused_recipient_is_dead_and_error_holds_no_address(app, smtp_ser
 
 
 def test_smtp_server_down_is_retried_later(app):
-    transport = SmtpTransport(host="127.0.0.1", port=_free_port(), sender="s@example.org",
-                              timeout=2)
+    transport = SmtpTransport(
+        host="127.0.0.1", port=_free_port(), sender="s@example.org", timeout=2
+    )
     message = queue_email("ann@example.org", "Hello", "Text", purpose="test")
     db.session.commit()
     send_due_messages(transport=transport)
@@ -342,5 +385,11 @@ def test_smtp_server_down_is_retried_later(app):
 
 def test_notify_transport_without_its_settings_stops_start_up(database_url):
     with pytest.raises(ConfigError, match="NOTIFY_API_KEY"):
-        create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_url,
-                    "MESSAGE_TRANSPORT": "notify"})
+        create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "x",
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "MESSAGE_TRANSPORT": "notify",
+            }
+        )

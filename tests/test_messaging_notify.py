@@ -29,8 +29,9 @@ def fake_notify():
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            received.append({"path": self.path, "auth": self.headers["Authorization"],
-                             "body": body})
+            received.append(
+                {"path": self.path, "auth": self.headers["Authorization"], "body": body}
+            )
             self.send_response(answer["status"])
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -48,8 +49,12 @@ def fake_notify():
 
 
 def _transport(base_url: str) -> NotifyTransport:
-    return NotifyTransport(api_key=API_KEY, email_template_id="email-template",
-                           sms_template_id="sms-template", base_url=base_url)
+    return NotifyTransport(
+        api_key=API_KEY,
+        email_template_id="email-template",
+        sms_template_id="sms-template",
+        base_url=base_url,
+    )
 
 
 def _verify_jwt(token: str) -> dict:
@@ -61,8 +66,13 @@ def _verify_jwt(token: str) -> dict:
 
 def test_email_and_text_go_to_notify_with_a_signed_token(app, fake_notify):
     base_url, received, _ = fake_notify
-    queue_email("ann@example.org", "Your referral", "We have it.", "<p>ignored</p>",
-                purpose="referral_received")
+    queue_email(
+        "ann@example.org",
+        "Your referral",
+        "We have it.",
+        "<p>ignored</p>",
+        purpose="referral_received",
+    )
     queue_sms("07700900123", "See you at 10am.", purpose="reminder")
     db.session.commit()
     report = send_due_messages(transport=_transport(base_url))
@@ -71,16 +81,19 @@ def test_email_and_text_go_to_notify_with_a_signed_token(app, fake_notify):
     assert email_call["path"] == "/v2/notifications/email"
     assert email_call["body"]["email_address"] == "ann@example.org"
     assert email_call["body"]["template_id"] == "email-template"
-    assert email_call["body"]["personalisation"] == {"subject": "Your referral",
-                                                     "body": "We have it."}
+    assert email_call["body"]["personalisation"] == {
+        "subject": "Your referral",
+        "body": "We have it.",
+    }
     assert sms_call["path"] == "/v2/notifications/sms"
     assert sms_call["body"]["phone_number"] == "+447700900123"
     assert _verify_jwt(email_call["auth"].removeprefix("Bearer "))["iss"] == SERVICE_ID
 
 
-@pytest.mark.parametrize(("status", "outcome"), [(400, MessageStatus.DEAD),
-                                                 (500, MessageStatus.FAILED),
-                                                 (429, MessageStatus.FAILED)])
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [(400, MessageStatus.DEAD), (500, MessageStatus.FAILED), (429, MessageStatus.FAILED)],
+)
 def test_notify_errors_are_retried_only_when_retrying_can_help(app, fake_notify, status, outcome):
     base_url, _, answer = fake_notify
     answer["status"] = status
@@ -94,8 +107,12 @@ def test_notify_errors_are_retried_only_when_retrying_can_help(app, fake_notify,
 
 
 def test_notify_transport_is_chosen_from_settings(app):
-    app.config.update(MESSAGE_TRANSPORT="notify", NOTIFY_API_KEY=API_KEY,
-                      NOTIFY_EMAIL_TEMPLATE_ID="e", NOTIFY_SMS_TEMPLATE_ID="s")
+    app.config.update(
+        MESSAGE_TRANSPORT="notify",
+        NOTIFY_API_KEY=API_KEY,
+        NOTIFY_EMAIL_TEMPLATE_ID="e",
+        NOTIFY_SMS_TEMPLATE_ID="s",
+    )
     transport = transport_from_config(app.config)
     assert isinstance(transport, NotifyTransport) and transport.service_id == SERVICE_ID
 

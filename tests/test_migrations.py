@@ -36,8 +36,13 @@ def empty_database_url(database_url: str, tmp_path) -> Iterator[str]:
 
 
 def _migrated_app(url: str, tmp_path):
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url,
-                       "SEARCH_INDEX_DIR": str(tmp_path / "index")})
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        }
+    )
 
 
 def test_upgrade_from_empty_matches_the_models(empty_database_url: str, tmp_path) -> None:
@@ -46,7 +51,8 @@ def test_upgrade_from_empty_matches_the_models(empty_database_url: str, tmp_path
         upgrade()
         with db.engine.connect() as conn:
             differences = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+                MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata
+            )
         db.engine.dispose()
     assert differences == [], f"models and migrations disagree: {differences}"
 

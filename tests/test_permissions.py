@@ -131,8 +131,9 @@ def test_admin_may_open_any_record_and_manage_users():
 
 
 def test_several_roles_combine():
-    both = staff("referrer", "coordinator", referring_organisation_id=PRACTICE_A,
-                 team_id=TEAM_SOUTH)
+    both = staff(
+        "referrer", "coordinator", referring_organisation_id=PRACTICE_A, team_id=TEAM_SOUTH
+    )
     assert can(both, REFERRAL_VIEW, Referral(PRACTICE_A, TEAM_NORTH))
     assert can(both, REFERRAL_VIEW, Referral(PRACTICE_B, TEAM_SOUTH))
     assert not can(both, REFERRAL_VIEW, Referral(PRACTICE_B, TEAM_NORTH))
@@ -174,18 +175,35 @@ def test_editor_edits_any_listing(make_service):
 def test_case_filter_lists_only_what_each_user_may_see(app):
     """The list query and the single-object rule agree, so changing an id in a list leaks nothing."""
     metadata = MetaData()
-    cases = Table("perm_test_case", metadata, Column("id", Integer, primary_key=True),
-                  Column("team_id", Integer), Column("referring_organisation_id", Integer),
-                  Column("created_by_id", Integer))
+    cases = Table(
+        "perm_test_case",
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column("team_id", Integer),
+        Column("referring_organisation_id", Integer),
+        Column("created_by_id", Integer),
+    )
     metadata.create_all(db.engine)
     try:
         rows = [
-            {"id": 1, "team_id": TEAM_NORTH, "referring_organisation_id": PRACTICE_A,
-             "created_by_id": None},
-            {"id": 2, "team_id": TEAM_SOUTH, "referring_organisation_id": PRACTICE_B,
-             "created_by_id": 7},
-            {"id": 3, "team_id": None, "referring_organisation_id": PRACTICE_B,
-             "created_by_id": None},
+            {
+                "id": 1,
+                "team_id": TEAM_NORTH,
+                "referring_organisation_id": PRACTICE_A,
+                "created_by_id": None,
+            },
+            {
+                "id": 2,
+                "team_id": TEAM_SOUTH,
+                "referring_organisation_id": PRACTICE_B,
+                "created_by_id": 7,
+            },
+            {
+                "id": 3,
+                "team_id": None,
+                "referring_organisation_id": PRACTICE_B,
+                "created_by_id": None,
+            },
         ]
         with db.engine.begin() as conn:
             conn.execute(insert(cases), rows)
@@ -197,15 +215,25 @@ def test_case_filter_lists_only_what_each_user_may_see(app):
             "manager": staff("manager"),
             "admin": staff("admin"),
         }
-        expected = {"gp_a": {1}, "north": {1}, "north_lead": {1, 3}, "handler": {2},
-                    "manager": set(), "admin": {1, 2, 3}}
+        expected = {
+            "gp_a": {1},
+            "north": {1},
+            "north_lead": {1, 3},
+            "handler": {2},
+            "manager": set(),
+            "admin": {1, 2, 3},
+        }
         with db.engine.connect() as conn:
             for name, user in users.items():
                 seen = set(conn.scalars(select(cases.c.id).where(case_filter(user, cases.c))))
                 assert seen == expected[name], name
                 for row in rows:
-                    assert can(user, REFERRAL_VIEW, Referral(
-                        row["referring_organisation_id"], row["team_id"], row["created_by_id"])
+                    assert can(
+                        user,
+                        REFERRAL_VIEW,
+                        Referral(
+                            row["referring_organisation_id"], row["team_id"], row["created_by_id"]
+                        ),
                     ) == (row["id"] in expected[name]), (name, row["id"])
     finally:
         metadata.drop_all(db.engine)

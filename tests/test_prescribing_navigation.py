@@ -51,8 +51,12 @@ def test_coordinator_sees_worklists_and_referral_forms_not_admin_pages(app, make
     client = app.test_client()
     sign_in_as(client, coordinator)
     links = staff_links(client.get("/").get_data(as_text=True))
-    assert links == {"Worklists": "/caseload", "Make a referral": "/referrals/new",
-                     "Phone referral": "/referrals/phone", "Your account": "/account"}
+    assert links == {
+        "Worklists": "/caseload",
+        "Make a referral": "/referrals/new",
+        "Phone referral": "/referrals/phone",
+        "Your account": "/account",
+    }
     for url in links.values():  # every page offered opens for them
         assert client.get(url).status_code == 200, url
 
@@ -63,8 +67,11 @@ def test_referrer_sees_their_referrals_not_worklists(app, make_user, make_practi
     sign_in_as(client, gp)
     html = client.get("/").get_data(as_text=True)
     links = staff_links(html)
-    assert links == {"Make a referral": "/referrals/new", "Your referrals": "/referrals/mine",
-                     "Your account": "/account"}
+    assert links == {
+        "Make a referral": "/referrals/new",
+        "Your referrals": "/referrals/mine",
+        "Your account": "/account",
+    }
     assert "Worklists" not in links and "Staff sign in" not in links
     for url in links.values():
         assert client.get(url).status_code == 200, url
@@ -74,8 +81,9 @@ def test_referrer_sees_their_referrals_not_worklists(app, make_user, make_practi
 def test_manager_and_admin_see_their_own_pages(app, make_user):
     manager, admin = make_user("manager"), make_user("admin")
     for user, expected, absent in (
-            (manager, {"Figures", "Usage", "Your account"}, {"Users", "Audit log", "Worklists"}),
-            (admin, {"Users", "Audit log", "Figures", "Usage", "Feedback", "Worklists"}, set())):
+        (manager, {"Figures", "Usage", "Your account"}, {"Users", "Audit log", "Worklists"}),
+        (admin, {"Users", "Audit log", "Figures", "Usage", "Feedback", "Worklists"}, set()),
+    ):
         client = app.test_client()
         sign_in_as(client, user)
         links = staff_links(client.get("/").get_data(as_text=True))
@@ -89,7 +97,8 @@ def test_someone_still_to_set_up_two_factor_is_only_offered_set_up(app, make_use
     client = app.test_client()
     sign_in_as(client, coordinator)
     assert staff_links(client.get("/").get_data(as_text=True)) == {
-        "Set up two-factor sign-in": "/account/two-factor"}
+        "Set up two-factor sign-in": "/account/two-factor"
+    }
 
 
 def test_sign_out_from_the_header_is_a_post_with_csrf(app, make_user, make_practice):
@@ -102,7 +111,8 @@ def test_sign_out_from_the_header_is_a_post_with_csrf(app, make_user, make_pract
     assert form.find("input", attrs={"name": "csrf_token"})["value"]
     assert client.post("/sign-out").status_code == 400  # no token: refused, still signed in
     assert "Your referrals" in staff_links(client.get("/").get_data(as_text=True))
-    response = client.post("/sign-out", data={"csrf_token": csrf_token_from(html)},
-                           follow_redirects=True)
+    response = client.post(
+        "/sign-out", data={"csrf_token": csrf_token_from(html)}, follow_redirects=True
+    )
     assert "You have signed out." in response.get_data(as_text=True)
     assert staff_links(client.get("/").get_data(as_text=True)) == {"Staff sign in": "/sign-in"}

@@ -40,8 +40,14 @@ def app_config() -> dict[str, Any]:
 
 
 def person(**kw: Any) -> PersonDetails:
-    values = {"given_name": "Ada", "family_name": "Lovelace", "date_of_birth": date(1950, 12, 10),
-              "postcode": "pe30 1ex", "phone": "01632 960 555", "email": "ada@example.org"}
+    values = {
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "date_of_birth": date(1950, 12, 10),
+        "postcode": "pe30 1ex",
+        "phone": "01632 960 555",
+        "email": "ada@example.org",
+    }
     values.update(kw)
     return PersonDetails(**values)
 
@@ -68,8 +74,11 @@ def world(make_user, make_team, make_practice) -> dict[str, Any]:
     team.lead_id = lead.id
     db.session.commit()
     return {
-        "practice": practice, "other_practice": other_practice, "team": team,
-        "other_team": other_team, "lead": lead,
+        "practice": practice,
+        "other_practice": other_practice,
+        "team": team,
+        "other_team": other_team,
+        "lead": lead,
         "gp": make_user("referrer", practice=practice, email="gp@example.org"),
         "other_gp": make_user("referrer", practice=other_practice),
         "coordinator": make_user("coordinator", team=team, email="coord@example.org"),
@@ -81,8 +90,9 @@ def world(make_user, make_team, make_practice) -> dict[str, Any]:
 
 
 def refer(world: dict[str, Any], **kw: Any) -> Referral:
-    return operations.create_referral(world["gp"], person(**kw.pop("person", {})), details(**kw),
-                                      door="referrer")
+    return operations.create_referral(
+        world["gp"], person(**kw.pop("person", {})), details(**kw), door="referrer"
+    )
 
 
 def assigned(world: dict[str, Any], **kw: Any) -> Referral:
@@ -91,16 +101,21 @@ def assigned(world: dict[str, Any], **kw: Any) -> Referral:
     return referral
 
 
-def converse(world: dict[str, Any], referral: Referral, held_on: date | None = None,
-             **kw: Any) -> None:
-    values = {"held_on": held_on or date.today(), "what_matters": "Seeing people",
-              "goals": ["Get out of the house twice a week"],
-              "measures": MeasureAnswers(swemwbs=list(ALL_FOUR))}
+def converse(
+    world: dict[str, Any], referral: Referral, held_on: date | None = None, **kw: Any
+) -> None:
+    values = {
+        "held_on": held_on or date.today(),
+        "what_matters": "Seeing people",
+        "goals": ["Get out of the house twice a week"],
+        "measures": MeasureAnswers(swemwbs=list(ALL_FOUR)),
+    }
     values.update(kw)
     casework.hold_conversation(world["coordinator"], referral, ConversationDetails(**values))
 
 
 # --- referrals in ---------------------------------------------------------------------------
+
 
 def test_gp_referral_is_received_acknowledged_and_audited(world):
     referral = refer(world, person={"nhs_number": GOOD_NHS}, urgency=Urgency.URGENT)
@@ -116,17 +131,20 @@ def test_gp_referral_is_received_acknowledged_and_audited(world):
     assert audit_actions(subject_type="referral") == ["referral.create"]
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"person": {"nhs_number": "943 476 5918"}}, "not a valid NHS number"),
-    ({"person": {"nhs_number": "12345"}}, "10 digits"),
-    ({"person_agreed": False}, "must agree"),
-    ({"reasons": [], "reason_text": ""}, "at least one reason"),
-    ({"reasons": ["astrology"]}, "from the list"),
-    ({"person": {"given_name": "  "}}, "first name"),
-    ({"person": {"date_of_birth": date.today() + timedelta(days=1)}}, "future"),
-    ({"person": {"phone": None, "email": None, "postcode": None}}, "one way to reach"),
-    ({"person": {"preferred_contact": "pigeon"}}, "contacted"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"person": {"nhs_number": "943 476 5918"}}, "not a valid NHS number"),
+        ({"person": {"nhs_number": "12345"}}, "10 digits"),
+        ({"person_agreed": False}, "must agree"),
+        ({"reasons": [], "reason_text": ""}, "at least one reason"),
+        ({"reasons": ["astrology"]}, "from the list"),
+        ({"person": {"given_name": "  "}}, "first name"),
+        ({"person": {"date_of_birth": date.today() + timedelta(days=1)}}, "future"),
+        ({"person": {"phone": None, "email": None, "postcode": None}}, "one way to reach"),
+        ({"person": {"preferred_contact": "pigeon"}}, "contacted"),
+    ],
+)
 def test_bad_referral_is_refused_with_a_reason_and_nothing_saved(world, change, message):
     with pytest.raises(PrescribingError, match=message):
         refer(world, **change)
@@ -144,15 +162,15 @@ def test_self_referral_needs_no_account_and_thanks_the_person(world):
 
 
 def test_self_referral_without_email_is_acknowledged_by_text(world):
-    operations.create_referral(None, person(email=None, phone="07700 900123"), details(),
-                               door="self")
+    operations.create_referral(
+        None, person(email=None, phone="07700 900123"), details(), door="self"
+    )
     (message,) = outbox("prescribing.acknowledgement")
     assert message.channel.value == "sms"
 
 
 def test_phone_line_referral_is_taken_by_a_call_handler_only(world):
-    referral = operations.create_referral(world["call_handler"], person(), details(),
-                                          door="phone")
+    referral = operations.create_referral(world["call_handler"], person(), details(), door="phone")
     assert referral.source.value == "phone_line"
     assert referral.created_by_id == world["call_handler"].id
     with pytest.raises(PermissionDenied):
@@ -167,10 +185,13 @@ def test_referrer_without_a_practice_is_told_why(world, make_user):
         operations.create_referral(orphan, person(), details(), door="referrer")
 
 
-@pytest.mark.parametrize("second", [
-    {"nhs_number": GOOD_NHS, "given_name": "Augusta", "postcode": "TQ1 1AA"},
-    {"given_name": "ADA", "family_name": "lovelace", "postcode": "PE301EX"},
-])
+@pytest.mark.parametrize(
+    "second",
+    [
+        {"nhs_number": GOOD_NHS, "given_name": "Augusta", "postcode": "TQ1 1AA"},
+        {"given_name": "ADA", "family_name": "lovelace", "postcode": "PE301EX"},
+    ],
+)
 def test_person_already_known_is_flagged_as_possible_duplicate(world, second):
     first = refer(world, person={"nhs_number": GOOD_NHS})
     again = refer(world, person=second)
@@ -185,6 +206,7 @@ def test_same_name_elsewhere_is_not_a_duplicate(world):
 
 
 # --- the state machine through the operations -----------------------------------------------
+
 
 def _put_in_state(world: dict[str, Any], state: ReferralState) -> Referral:
     referral = assigned(world)
@@ -206,21 +228,28 @@ def test_every_transition_through_change_state(world, current, target):
     if target is S.UNABLE_TO_CONTACT:
         start = datetime.now(UTC) - timedelta(days=20)
         for day in (0, 7, 15):
-            referral.contact_attempts.append(casework.ContactAttempt(
-                at=start + timedelta(days=day), method="phone", outcome="no_answer"))
+            referral.contact_attempts.append(
+                casework.ContactAttempt(
+                    at=start + timedelta(days=day), method="phone", outcome="no_answer"
+                )
+            )
         db.session.commit()
     before = _snapshot(referral)
     referral = db.session.get(Referral, referral.id)
     outcome = CloseOutcome.GOALS_MET if target is S.CLOSED else None
     if target in ALLOWED[current]:
-        casework.change_state(world["coordinator"], referral, target, outcome=outcome,
-                              note="because")
+        casework.change_state(
+            world["coordinator"], referral, target, outcome=outcome, note="because"
+        )
         db.session.expire_all()
         fresh = db.session.get(Referral, referral.id)
         assert fresh.state is target
         last = fresh.state_changes[-1]
         assert (last.from_state, last.to_state, last.by_user_id) == (
-            current, target, world["coordinator"].id)
+            current,
+            target,
+            world["coordinator"].id,
+        )
         assert last.at is not None
         assert (fresh.closed_at is None) == target.is_open
         expected = "referral.reopen" if not current.is_open else "referral.state"
@@ -236,10 +265,18 @@ def test_unable_to_contact_needs_enough_attempts_over_fourteen_days(world):
     referral = assigned(world)
     start = datetime.now(UTC) - timedelta(days=10)
     for day in (0, 5, 10):
-        casework.record_contact_attempt(world["coordinator"], referral, method="phone",
-                                        outcome="no_answer", at=start + timedelta(days=day))
-    with pytest.raises(PrescribingError, match=r"at least 3 attempts over at least 14 days "
-                                               r"\(so far: 3 over 10 days\)"):
+        casework.record_contact_attempt(
+            world["coordinator"],
+            referral,
+            method="phone",
+            outcome="no_answer",
+            at=start + timedelta(days=day),
+        )
+    with pytest.raises(
+        PrescribingError,
+        match=r"at least 3 attempts over at least 14 days "
+        r"\(so far: 3 over 10 days\)",
+    ):
         casework.change_state(world["coordinator"], referral, S.UNABLE_TO_CONTACT)
     db.session.rollback()
     assert db.session.get(Referral, referral.id).state is S.CONTACTING
@@ -266,13 +303,16 @@ def test_coordinator_of_another_team_cannot_change_the_referral(world):
 
 # --- assignment and contact -----------------------------------------------------------------
 
+
 def test_lead_assigns_unassigned_referral_then_reassigns(world, make_user):
     referral = refer(world)
     with pytest.raises(PermissionDenied):  # not the lead, and not yet their team's
         casework.assign(world["coordinator"], referral, world["coordinator"].id)
     casework.assign(world["lead"], referral, world["coordinator"].id)
-    assert (referral.team_id, referral.coordinator_id) == (world["team"].id,
-                                                           world["coordinator"].id)
+    assert (referral.team_id, referral.coordinator_id) == (
+        world["team"].id,
+        world["coordinator"].id,
+    )
     with pytest.raises(PrescribingError, match="your own team"):
         casework.assign(world["lead"], referral, world["other_coordinator"].id)
     with pytest.raises(PrescribingError, match="active coordinator"):
@@ -284,11 +324,11 @@ def test_lead_assigns_unassigned_referral_then_reassigns(world, make_user):
 
 def test_first_attempt_moves_to_contacting_and_first_success_is_acceptance(world):
     referral = assigned(world)
-    casework.record_contact_attempt(world["coordinator"], referral, method="phone",
-                                    outcome="no_answer")
+    casework.record_contact_attempt(
+        world["coordinator"], referral, method="phone", outcome="no_answer"
+    )
     assert referral.state is S.CONTACTING and referral.first_contact_at is None
-    casework.record_contact_attempt(world["coordinator"], referral, method="phone",
-                                    outcome="spoke")
+    casework.record_contact_attempt(world["coordinator"], referral, method="phone", outcome="spoke")
     assert referral.first_contact_at is not None and referral.accepted_at is not None
     (accepted,) = outbox("prescribing.accepted")
     assert "871731000000106" in accepted.text_body and accepted.recipient == "gp@example.org"
@@ -296,12 +336,17 @@ def test_first_attempt_moves_to_contacting_and_first_success_is_acceptance(world
     assert len(outbox("prescribing.accepted")) == 1  # once per episode
 
 
-@pytest.mark.parametrize(("kw", "message"), [
-    ({"method": "carrier pigeon", "outcome": "spoke"}, "how you tried"),
-    ({"method": "phone", "outcome": "maybe"}, "what happened"),
-    ({"method": "phone", "outcome": "spoke",
-      "at": datetime.now(UTC) + timedelta(hours=2)}, "future"),
-])
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"method": "carrier pigeon", "outcome": "spoke"}, "how you tried"),
+        ({"method": "phone", "outcome": "maybe"}, "what happened"),
+        (
+            {"method": "phone", "outcome": "spoke", "at": datetime.now(UTC) + timedelta(hours=2)},
+            "future",
+        ),
+    ],
+)
 def test_bad_contact_attempt_changes_nothing(world, kw, message):
     referral = assigned(world)
     with pytest.raises(PrescribingError, match=message):
@@ -313,12 +358,24 @@ def test_bad_contact_attempt_changes_nothing(world, kw, message):
 
 # --- the guided conversation and follow-ups -------------------------------------------------
 
+
 def test_conversation_engages_records_measures_goals_and_plans_follow_ups(world):
     referral = assigned(world)
-    converse(world, referral, consent_to_share=True, share_with="Her GP",
-             measures=MeasureAnswers(swemwbs=list(ALL_FOUR),
-                                     ons4={"life_satisfaction": 5, "worthwhile": 6,
-                                           "happy_yesterday": 7, "anxious_yesterday": 2}))
+    converse(
+        world,
+        referral,
+        consent_to_share=True,
+        share_with="Her GP",
+        measures=MeasureAnswers(
+            swemwbs=list(ALL_FOUR),
+            ons4={
+                "life_satisfaction": 5,
+                "worthwhile": 6,
+                "happy_yesterday": 7,
+                "anxious_yesterday": 2,
+            },
+        ),
+    )
     assert referral.state is S.ENGAGED
     swemwbs, ons4 = sorted(referral.measures, key=lambda m: m.kind.value, reverse=True)
     assert (swemwbs.raw_score, swemwbs.metric_score) == (25, 22.35)
@@ -327,20 +384,36 @@ def test_conversation_engages_records_measures_goals_and_plans_follow_ups(world)
     today = date.today()
     assert [(f.kind, f.due_on) for f in referral.follow_ups] == [
         (FollowUpKind.THREE_WEEK_CHECK, today + timedelta(days=21)),
-        (FollowUpKind.SIX_WEEK_REVIEW, today + timedelta(days=42))]
+        (FollowUpKind.SIX_WEEK_REVIEW, today + timedelta(days=42)),
+    ]
     assert "referral.conversation" in audit_actions(subject_id=str(referral.id))
 
 
-@pytest.mark.parametrize(("kw", "message"), [
-    ({"measures": MeasureAnswers()}, "wellbeing scale"),
-    ({"measures": MeasureAnswers(swemwbs=[4, 4, None, 3, 4, 3, 4])}, "all seven"),
-    ({"measures": MeasureAnswers(swemwbs=[4, 4, 9, 3, 4, 3, 4])}, "from 1 to 5"),
-    ({"what_matters": " "}, "what matters"),
-    ({"consent_to_share": True, "share_with": ""}, "shared with"),
-    ({"held_on": date.today() + timedelta(days=1)}, "future"),
-    ({"measures": MeasureAnswers(swemwbs=list(ALL_FOUR), ons4={"life_satisfaction": 11,
-      "worthwhile": 1, "happy_yesterday": 1, "anxious_yesterday": 1})}, "0 to 10"),
-])
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"measures": MeasureAnswers()}, "wellbeing scale"),
+        ({"measures": MeasureAnswers(swemwbs=[4, 4, None, 3, 4, 3, 4])}, "all seven"),
+        ({"measures": MeasureAnswers(swemwbs=[4, 4, 9, 3, 4, 3, 4])}, "from 1 to 5"),
+        ({"what_matters": " "}, "what matters"),
+        ({"consent_to_share": True, "share_with": ""}, "shared with"),
+        ({"held_on": date.today() + timedelta(days=1)}, "future"),
+        (
+            {
+                "measures": MeasureAnswers(
+                    swemwbs=list(ALL_FOUR),
+                    ons4={
+                        "life_satisfaction": 11,
+                        "worthwhile": 1,
+                        "happy_yesterday": 1,
+                        "anxious_yesterday": 1,
+                    },
+                )
+            },
+            "0 to 10",
+        ),
+    ],
+)
 def test_bad_conversation_changes_nothing(world, kw, message):
     referral = assigned(world)
     with pytest.raises(PrescribingError, match=message):
@@ -377,20 +450,27 @@ def test_moving_the_conversation_moves_open_follow_ups_only(world):
     db.session.commit()
     converse(world, referral, held_on=date(2026, 1, 20))
     check, review = referral.follow_ups
-    followups.complete_check(world["coordinator"], referral, check.id,
-                             followups.CheckDetails(done_on=date(2026, 2, 10), progress="Better"))
-    casework.move_conversation(world["coordinator"], referral, referral.conversations[0].id,
-                               date(2026, 1, 22))
+    followups.complete_check(
+        world["coordinator"],
+        referral,
+        check.id,
+        followups.CheckDetails(done_on=date(2026, 2, 10), progress="Better"),
+    )
+    casework.move_conversation(
+        world["coordinator"], referral, referral.conversations[0].id, date(2026, 1, 22)
+    )
     assert check.due_on == date(2026, 2, 10)  # done: left alone
     assert review.due_on == date(2026, 3, 5)
     assert (review.window_opens, review.window_closes) == (date(2026, 3, 3), date(2026, 3, 10))
     with pytest.raises(PrescribingError, match="before the referral"):
-        casework.move_conversation(world["coordinator"], referral, referral.conversations[0].id,
-                                   date(2025, 12, 1))
+        casework.move_conversation(
+            world["coordinator"], referral, referral.conversations[0].id, date(2025, 12, 1)
+        )
     assert "referral.conversation_moved" in audit_actions(subject_id=str(referral.id))
 
 
 # --- signposts and onward referrals ---------------------------------------------------------
+
 
 def test_signposting_makes_referral_active_and_tracks_status(world, make_service):
     service = make_service(name="Lunch Club")
@@ -405,14 +485,21 @@ def test_signposting_makes_referral_active_and_tracks_status(world, make_service
     with pytest.raises(PrescribingError, match="not in the directory"):
         followups.add_signpost(world["coordinator"], referral, "no-such-service")
     with pytest.raises(PrescribingError, match="why"):
-        followups.update_signpost(world["coordinator"], referral, signpost.id,
-                                  SignpostStatus.NOT_TAKEN_UP, reason=" ")
+        followups.update_signpost(
+            world["coordinator"], referral, signpost.id, SignpostStatus.NOT_TAKEN_UP, reason=" "
+        )
     for status in (SignpostStatus.CONTACTED, SignpostStatus.ATTENDING):
-        followups.update_signpost(world["coordinator"], referral, signpost.id, status,
-                                  accompanied_visit=True)
+        followups.update_signpost(
+            world["coordinator"], referral, signpost.id, status, accompanied_visit=True
+        )
     assert signpost.status is SignpostStatus.ATTENDING and signpost.accompanied_visit
-    followups.update_signpost(world["coordinator"], referral, signpost.id,
-                              SignpostStatus.NOT_TAKEN_UP, reason="Too far to travel")
+    followups.update_signpost(
+        world["coordinator"],
+        referral,
+        signpost.id,
+        SignpostStatus.NOT_TAKEN_UP,
+        reason="Too far to travel",
+    )
     assert signpost.not_taken_up_reason == "Too far to travel"
 
 
@@ -422,8 +509,9 @@ def test_safeguarding_referral_flags_case_and_alerts_the_team_lead(world):
         followups.refer_onward(world["coordinator"], referral, OnwardKind.ADULT_SAFEGUARDING)
     db.session.rollback()
     assert not db.session.get(Referral, referral.id).safeguarding_flag
-    followups.refer_onward(world["coordinator"], referral, OnwardKind.ADULT_SAFEGUARDING,
-                           "Signs of financial abuse")
+    followups.refer_onward(
+        world["coordinator"], referral, OnwardKind.ADULT_SAFEGUARDING, "Signs of financial abuse"
+    )
     assert referral.safeguarding_flag
     (alert,) = outbox("prescribing.safeguarding")
     assert alert.recipient == "lead@example.org"
@@ -434,29 +522,46 @@ def test_safeguarding_referral_flags_case_and_alerts_the_team_lead(world):
 
 # --- follow-ups, review, closing and the message back ---------------------------------------
 
+
 def test_whole_pathway_ends_with_the_outcome_message_to_the_referrer(world, make_service):
     service = make_service(name="Lunch Club")
     referral = assigned(world)
     referral.received_at = datetime.now(UTC) - timedelta(days=60)
     db.session.commit()
     start = date.today() - timedelta(days=45)
-    casework.record_contact_attempt(world["coordinator"], referral, method="phone",
-                                    outcome="spoke")
+    casework.record_contact_attempt(world["coordinator"], referral, method="phone", outcome="spoke")
     converse(world, referral, held_on=start)
     signpost = followups.add_signpost(world["coordinator"], referral, service.id)
-    followups.update_signpost(world["coordinator"], referral, signpost.id,
-                              SignpostStatus.ATTENDING)
+    followups.update_signpost(world["coordinator"], referral, signpost.id, SignpostStatus.ATTENDING)
     check, review = referral.follow_ups
-    followups.complete_check(world["coordinator"], referral, check.id, followups.CheckDetails(
-        done_on=start + timedelta(days=21), progress="Went twice", other_support_needed=False))
+    followups.complete_check(
+        world["coordinator"],
+        referral,
+        check.id,
+        followups.CheckDetails(
+            done_on=start + timedelta(days=21), progress="Went twice", other_support_needed=False
+        ),
+    )
     with pytest.raises(PrescribingError, match="already been done"):
-        followups.complete_check(world["coordinator"], referral, check.id,
-                                 followups.CheckDetails(done_on=start, progress="x"))
+        followups.complete_check(
+            world["coordinator"],
+            referral,
+            check.id,
+            followups.CheckDetails(done_on=start, progress="x"),
+        )
     goal = referral.goals[0]
-    followups.complete_review(world["coordinator"], referral, review.id, followups.ReviewDetails(
-        done_on=start + timedelta(days=42), goal_statuses={goal.id: "met"},
-        measures=MeasureAnswers(swemwbs=[5, 4, 4, 4, 4, 4, 5]), decision="close",
-        outcome=CloseOutcome.GOALS_MET))
+    followups.complete_review(
+        world["coordinator"],
+        referral,
+        review.id,
+        followups.ReviewDetails(
+            done_on=start + timedelta(days=42),
+            goal_statuses={goal.id: "met"},
+            measures=MeasureAnswers(swemwbs=[5, 4, 4, 4, 4, 4, 5]),
+            decision="close",
+            outcome=CloseOutcome.GOALS_MET,
+        ),
+    )
     assert referral.state is S.CLOSED and referral.outcome is CloseOutcome.GOALS_MET
     assert goal.status == "met"
     (message,) = outbox("prescribing.outcome")
@@ -472,9 +577,14 @@ def test_review_without_second_measure_is_refused_when_there_was_a_baseline(worl
     converse(world, referral)
     review = referral.follow_ups[1]
     with pytest.raises(PrescribingError, match="wellbeing scale"):
-        followups.complete_review(world["coordinator"], referral, review.id,
-                                  followups.ReviewDetails(done_on=date.today(), decision="close",
-                                                          outcome=CloseOutcome.GOALS_MET))
+        followups.complete_review(
+            world["coordinator"],
+            referral,
+            review.id,
+            followups.ReviewDetails(
+                done_on=date.today(), decision="close", outcome=CloseOutcome.GOALS_MET
+            ),
+        )
     db.session.rollback()
     fresh = db.session.get(Referral, referral.id)
     assert fresh.state is S.ENGAGED and fresh.follow_ups[1].done_on is None
@@ -484,20 +594,28 @@ def test_review_that_continues_starts_another_cycle(world):
     referral = assigned(world)
     converse(world, referral)
     review = referral.follow_ups[1]
-    followups.complete_review(world["coordinator"], referral, review.id, followups.ReviewDetails(
-        done_on=date.today(), measures=MeasureAnswers(swemwbs=list(ALL_FOUR)),
-        decision="continue"))
+    followups.complete_review(
+        world["coordinator"],
+        referral,
+        review.id,
+        followups.ReviewDetails(
+            done_on=date.today(),
+            measures=MeasureAnswers(swemwbs=list(ALL_FOUR)),
+            decision="continue",
+        ),
+    )
     assert referral.state is S.ENGAGED
     cycle_two = [f for f in referral.follow_ups if f.cycle == 2]
-    assert [f.due_on for f in cycle_two] == [date.today() + timedelta(days=21),
-                                            date.today() + timedelta(days=42)]
+    assert [f.due_on for f in cycle_two] == [
+        date.today() + timedelta(days=21),
+        date.today() + timedelta(days=42),
+    ]
     assert db.session.scalar(select(func.count(Measure.id))) == 2
 
 
 def test_declined_referral_message_carries_the_declined_code(world):
     referral = assigned(world)
-    casework.record_contact_attempt(world["coordinator"], referral, method="phone",
-                                    outcome="spoke")
+    casework.record_contact_attempt(world["coordinator"], referral, method="phone", outcome="spoke")
     casework.change_state(world["coordinator"], referral, S.DECLINED, note="Not for me")
     (message,) = outbox("prescribing.outcome")
     assert "871711000000103" in message.text_body and "871731000000106" in message.text_body
@@ -516,6 +634,7 @@ def test_close_needs_an_outcome_and_the_right_state(world):
 
 # --- reminders ------------------------------------------------------------------------------
 
+
 def test_remind_command_queues_once_per_coordinator_and_is_idempotent(world, runner):
     referral = assigned(world)
     referral.received_at = datetime(2026, 1, 1, 9, tzinfo=UTC)
@@ -524,9 +643,15 @@ def test_remind_command_queues_once_per_coordinator_and_is_idempotent(world, run
     result = runner.invoke(args=["prescribing", "remind", "--on", "2026-01-26"])
     assert "Queued reminders for 1 follow-up due by 2026-01-26" in result.output
     (message,) = outbox("prescribing.reminder")
-    assert message.recipient == "coord@example.org" and "Three-week phone check" in message.text_body
-    assert db.session.scalar(select(FollowUp.reminder_sent_at).where(
-        FollowUp.kind == FollowUpKind.THREE_WEEK_CHECK)) is not None
+    assert (
+        message.recipient == "coord@example.org" and "Three-week phone check" in message.text_body
+    )
+    assert (
+        db.session.scalar(
+            select(FollowUp.reminder_sent_at).where(FollowUp.kind == FollowUpKind.THREE_WEEK_CHECK)
+        )
+        is not None
+    )
     again = runner.invoke(args=["prescribing", "remind", "--on", "2026-01-26"])
     assert "for 0 follow-ups" in again.output
     assert len(outbox("prescribing.reminder")) == 1
@@ -537,6 +662,7 @@ def test_remind_command_queues_once_per_coordinator_and_is_idempotent(world, run
 def test_state_changes_are_never_written_without_a_user(world):
     referral = assigned(world)
     casework.change_state(world["coordinator"], referral, S.CONTACTING)
-    users = db.session.scalars(select(StateChange.by_user_id).where(
-        StateChange.referral_id == referral.id)).all()
+    users = db.session.scalars(
+        select(StateChange.by_user_id).where(StateChange.referral_id == referral.id)
+    ).all()
     assert None not in users

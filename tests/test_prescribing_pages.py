@@ -20,10 +20,19 @@ from tests.test_prescribing_operations import world as world  # noqa: F401,PLC04
 
 S = ReferralState
 
-GOOD_FORM = {"given_name": "Ada", "family_name": "Lovelace", "date_of_birth": "1950-12-10",
-             "postcode": "PE30 1EX", "phone": "01632 960 555", "preferred_contact": "phone",
-             "reasons": ["loneliness", "bereavement"], "what_person_wants": "Company",
-             "urgency": "routine", "person_agreed": "y", "source": "gp_practice"}
+GOOD_FORM = {
+    "given_name": "Ada",
+    "family_name": "Lovelace",
+    "date_of_birth": "1950-12-10",
+    "postcode": "PE30 1EX",
+    "phone": "01632 960 555",
+    "preferred_contact": "phone",
+    "reasons": ["loneliness", "bereavement"],
+    "what_person_wants": "Company",
+    "urgency": "routine",
+    "person_agreed": "y",
+    "source": "gp_practice",
+}
 
 
 @pytest.fixture
@@ -43,6 +52,7 @@ def count(model: Any = Referral) -> int:
 
 # --- doors in -------------------------------------------------------------------------------
 
+
 def test_gp_form_creates_a_referral_for_their_practice(app, world):
     client = as_user(app, world["gp"])
     response = client.post("/referrals/new", data=GOOD_FORM, follow_redirects=True)
@@ -53,15 +63,18 @@ def test_gp_form_creates_a_referral_for_their_practice(app, world):
     assert sorted(r.code for r in referral.reasons) == ["bereavement", "loneliness"]
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"person_agreed": None}, "The person must agree to be referred"),
-    ({"given_name": ""}, "Enter the person&#39;s first name"),
-    ({"nhs_number": "1234567890"}, "not a valid NHS number"),
-    ({"date_of_birth": "1950-13-45"}, "Enter a real date"),
-    ({"email": "not-an-email"}, "Enter an email address like"),
-    ({"reasons": [], "reason_text": ""}, "at least one reason"),
-    ({"urgency": "yesterday"}, "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"person_agreed": None}, "The person must agree to be referred"),
+        ({"given_name": ""}, "Enter the person&#39;s first name"),
+        ({"nhs_number": "1234567890"}, "not a valid NHS number"),
+        ({"date_of_birth": "1950-13-45"}, "Enter a real date"),
+        ({"email": "not-an-email"}, "Enter an email address like"),
+        ({"reasons": [], "reason_text": ""}, "at least one reason"),
+        ({"urgency": "yesterday"}, "Not a valid choice"),
+    ],
+)
 def test_gp_form_bad_input_is_explained_and_nothing_saved(app, world, change, message):
     client = as_user(app, world["gp"])
     data = {k: v for k, v in {**GOOD_FORM, **change}.items() if v is not None}
@@ -73,8 +86,14 @@ def test_gp_form_bad_input_is_explained_and_nothing_saved(app, world, change, me
 
 
 def test_ask_for_help_works_without_an_account(client):
-    data = {"given_name": "Sam", "family_name": "Jones", "email": "sam@example.org",
-            "preferred_contact": "email", "what_person_wants": "I feel alone", "person_agreed": "y"}
+    data = {
+        "given_name": "Sam",
+        "family_name": "Jones",
+        "email": "sam@example.org",
+        "preferred_contact": "email",
+        "what_person_wants": "I feel alone",
+        "person_agreed": "y",
+    }
     response = client.post("/ask-for-help", data=data)
     assert response.status_code == 302 and response.headers["Location"].endswith("/thank-you")
     referral = db.session.scalars(select(Referral)).one()
@@ -83,26 +102,45 @@ def test_ask_for_help_works_without_an_account(client):
 
 
 def test_ask_for_help_bad_input_and_robots_keep_nothing(client):
-    response = client.post("/ask-for-help", data={"given_name": "Sam", "family_name": "Jones",
-                                                   "preferred_contact": "email"})
+    response = client.post(
+        "/ask-for-help",
+        data={"given_name": "Sam", "family_name": "Jones", "preferred_contact": "email"},
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "Tell us a little about what you would like help with" in html
     assert "Please confirm that you are asking for yourself" in html
-    no_contact = client.post("/ask-for-help", data={
-        "given_name": "Sam", "family_name": "Jones", "preferred_contact": "email",
-        "what_person_wants": "Help", "person_agreed": "y"})
+    no_contact = client.post(
+        "/ask-for-help",
+        data={
+            "given_name": "Sam",
+            "family_name": "Jones",
+            "preferred_contact": "email",
+            "what_person_wants": "Help",
+            "person_agreed": "y",
+        },
+    )
     assert no_contact.status_code == 400 and "one way to reach" in no_contact.get_data(as_text=True)
-    robot = client.post("/ask-for-help", data={
-        "given_name": "Sam", "family_name": "Jones", "email": "bot@example.org",
-        "preferred_contact": "email", "what_person_wants": "Buy now", "person_agreed": "y",
-        "website": "http://spam.example"})
+    robot = client.post(
+        "/ask-for-help",
+        data={
+            "given_name": "Sam",
+            "family_name": "Jones",
+            "email": "bot@example.org",
+            "preferred_contact": "email",
+            "what_person_wants": "Buy now",
+            "person_agreed": "y",
+            "website": "http://spam.example",
+        },
+    )
     assert robot.status_code == 302
     assert count() == 0 and outbox() == []
 
 
-@pytest.mark.parametrize("app_config", [{**FAST_HASHING, "RATELIMIT_ENABLED": True,
-                                         "PRESCRIBING_SELF_REFERRAL_LIMIT": "2 per hour"}])
+@pytest.mark.parametrize(
+    "app_config",
+    [{**FAST_HASHING, "RATELIMIT_ENABLED": True, "PRESCRIBING_SELF_REFERRAL_LIMIT": "2 per hour"}],
+)
 def test_ask_for_help_is_rate_limited(client):
     statuses = [client.post("/ask-for-help", data={}).status_code for _ in range(3)]
     assert statuses == [400, 400, 429]
@@ -117,6 +155,7 @@ def test_phone_line_form_for_call_handlers(app, world):
 
 
 # --- need to know ---------------------------------------------------------------------------
+
 
 def test_referrer_sees_own_practice_only_even_by_changing_the_id(app, world, make_user):
     mine = refer(world)
@@ -140,8 +179,13 @@ def test_coordinator_sees_only_their_team(app, world):
     assert as_user(app, world["coordinator"]).get(f"/referrals/{referral.id}").status_code == 200
     other = as_user(app, world["other_coordinator"])
     assert other.get(f"/referrals/{referral.id}").status_code == 404
-    assert other.post(f"/referrals/{referral.id}/contact",
-                      data={"contact-method": "phone", "contact-outcome": "spoke"}).status_code == 404
+    assert (
+        other.post(
+            f"/referrals/{referral.id}/contact",
+            data={"contact-method": "phone", "contact-outcome": "spoke"},
+        ).status_code
+        == 404
+    )
     assert db.session.get(Referral, referral.id).contact_attempts == []
     assert f"SP-{referral.id}" not in other.get("/caseload?list=team").get_data(as_text=True)
 
@@ -164,6 +208,7 @@ def test_case_page_view_is_audited(app, world):
 
 
 # --- worklists ------------------------------------------------------------------------------
+
 
 def test_new_referrals_list_puts_urgent_first_then_oldest(app, world):
     made = []
@@ -200,6 +245,7 @@ def test_due_and_overdue_follow_ups_lists(app, world):
 
 # --- the case page's forms: bad input changes nothing ---------------------------------------
 
+
 @pytest.fixture
 def case(world):
     referral = refer(world)
@@ -207,15 +253,22 @@ def case(world):
     return referral
 
 
-@pytest.mark.parametrize(("path", "data", "message"), [
-    ("contact", {"contact-method": "owl", "contact-outcome": "spoke"}, "Not a valid choice"),
-    ("state", {"state-target": "closed"}, "Not a valid choice"),
-    ("state", {"state-target": "unable_to_contact"}, "cannot be marked unable to contact"),
-    ("close", {"close-outcome": ""}, "Choose an outcome"),
-    ("close", {"close-outcome": "goals_met"}, "cannot be marked closed"),
-    ("onward", {"onward-kind": "adult_safeguarding", "onward-notes": ""}, "Describe the safeguarding"),
-    ("assign", {"assign-coordinator_id": "999999"}, "Choose an active coordinator"),
-])
+@pytest.mark.parametrize(
+    ("path", "data", "message"),
+    [
+        ("contact", {"contact-method": "owl", "contact-outcome": "spoke"}, "Not a valid choice"),
+        ("state", {"state-target": "closed"}, "Not a valid choice"),
+        ("state", {"state-target": "unable_to_contact"}, "cannot be marked unable to contact"),
+        ("close", {"close-outcome": ""}, "Choose an outcome"),
+        ("close", {"close-outcome": "goals_met"}, "cannot be marked closed"),
+        (
+            "onward",
+            {"onward-kind": "adult_safeguarding", "onward-notes": ""},
+            "Describe the safeguarding",
+        ),
+        ("assign", {"assign-coordinator_id": "999999"}, "Choose an active coordinator"),
+    ],
+)
 def test_case_forms_explain_bad_input_and_change_nothing(app, world, case, path, data, message):
     client = as_user(app, world["coordinator"])
     response = client.post(f"/referrals/{case.id}/{path}", data=data)
@@ -230,32 +283,43 @@ def test_case_forms_explain_bad_input_and_change_nothing(app, world, case, path,
 
 def test_unable_to_contact_from_the_page_needs_enough_attempts(app, world, case):
     client = as_user(app, world["coordinator"])
-    client.post(f"/referrals/{case.id}/contact",
-                data={"contact-method": "phone", "contact-outcome": "no_answer"})
-    response = client.post(f"/referrals/{case.id}/state",
-                           data={"state-target": "unable_to_contact"})
+    client.post(
+        f"/referrals/{case.id}/contact",
+        data={"contact-method": "phone", "contact-outcome": "no_answer"},
+    )
+    response = client.post(
+        f"/referrals/{case.id}/state", data={"state-target": "unable_to_contact"}
+    )
     assert response.status_code == 400
     assert "at least 3 attempts over at least 14 days (so far: 1 over 0 days)" in (
-        response.get_data(as_text=True))
+        response.get_data(as_text=True)
+    )
     db.session.expire_all()
     assert db.session.get(Referral, case.id).state is S.CONTACTING
 
 
 def _conversation_form(**kw: Any) -> dict[str, Any]:
-    data = {"held_on": date.today().isoformat(), "what_matters": "My garden",
-            "goal_1": "Join a gardening club", "needs": ["Feeling positive"]}
+    data = {
+        "held_on": date.today().isoformat(),
+        "what_matters": "My garden",
+        "goal_1": "Join a gardening club",
+        "needs": ["Feeling positive"],
+    }
     data.update({f"swemwbs_{i}": str(v) for i, v in enumerate(ALL_FOUR, start=1)})
     data.update(kw)
     return data
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"swemwbs_3": ""}, "Answer all seven wellbeing statements"),
-    ({"held_on": "soon"}, "Enter a real date"),
-    ({"what_matters": ""}, "Write down what matters"),
-    ({"consent_to_share": "y", "share_with": ""}, "Say who the person agreed"),
-    ({"swemwbs_1": "9"}, "Not a valid choice"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"swemwbs_3": ""}, "Answer all seven wellbeing statements"),
+        ({"held_on": "soon"}, "Enter a real date"),
+        ({"what_matters": ""}, "Write down what matters"),
+        ({"consent_to_share": "y", "share_with": ""}, "Say who the person agreed"),
+        ({"swemwbs_1": "9"}, "Not a valid choice"),
+    ],
+)
 def test_conversation_form_bad_input(app, world, case, change, message):
     client = as_user(app, world["coordinator"])
     response = client.post(f"/referrals/{case.id}/conversation", data=_conversation_form(**change))
@@ -269,24 +333,42 @@ def test_conversation_form_then_follow_up_forms(app, world, case):
     client = as_user(app, world["coordinator"])
     page = client.get(f"/referrals/{case.id}/conversation").get_data(as_text=True)
     assert "SWEMWBS © NHS Health Scotland" in page
-    assert client.post(f"/referrals/{case.id}/conversation",
-                       data=_conversation_form()).status_code == 302
+    assert (
+        client.post(f"/referrals/{case.id}/conversation", data=_conversation_form()).status_code
+        == 302
+    )
     check, review = db.session.get(Referral, case.id).follow_ups
-    bad = client.post(f"/referrals/{case.id}/follow-ups/{check.id}",
-                      data={"done_on": date.today().isoformat(), "progress": ""})
+    bad = client.post(
+        f"/referrals/{case.id}/follow-ups/{check.id}",
+        data={"done_on": date.today().isoformat(), "progress": ""},
+    )
     assert bad.status_code == 400 and "how the person is getting on" in bad.get_data(as_text=True)
-    assert client.post(f"/referrals/{case.id}/follow-ups/{check.id}", data={
-        "done_on": date.today().isoformat(), "progress": "Enjoying it"}).status_code == 302
-    no_measure = client.post(f"/referrals/{case.id}/follow-ups/{review.id}", data={
-        "done_on": date.today().isoformat(), "decision": "close", "outcome": "goals_met"})
+    assert (
+        client.post(
+            f"/referrals/{case.id}/follow-ups/{check.id}",
+            data={"done_on": date.today().isoformat(), "progress": "Enjoying it"},
+        ).status_code
+        == 302
+    )
+    no_measure = client.post(
+        f"/referrals/{case.id}/follow-ups/{review.id}",
+        data={"done_on": date.today().isoformat(), "decision": "close", "outcome": "goals_met"},
+    )
     assert no_measure.status_code == 400
     assert "Please complete the wellbeing scale" in no_measure.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Referral, case.id).state is S.ENGAGED
     goal = db.session.get(Referral, case.id).goals[0]
-    done = client.post(f"/referrals/{case.id}/follow-ups/{review.id}", data={
-        "done_on": date.today().isoformat(), "decision": "close", "outcome": "goals_met",
-        f"goal_{goal.id}": "met", **{f"swemwbs_{i}": "5" for i in range(1, 8)}})
+    done = client.post(
+        f"/referrals/{case.id}/follow-ups/{review.id}",
+        data={
+            "done_on": date.today().isoformat(),
+            "decision": "close",
+            "outcome": "goals_met",
+            f"goal_{goal.id}": "met",
+            **{f"swemwbs_{i}": "5" for i in range(1, 8)},
+        },
+    )
     assert done.status_code == 302
     db.session.expire_all()
     fresh = db.session.get(Referral, case.id)
@@ -297,13 +379,15 @@ def test_conversation_form_then_follow_up_forms(app, world, case):
 
 def test_printable_plan_shows_goals_and_next_contact(app, world, case):
     converse(world, case)
-    html = as_user(app, world["coordinator"]).get(f"/referrals/{case.id}/plan").get_data(
-        as_text=True)
+    html = (
+        as_user(app, world["coordinator"]).get(f"/referrals/{case.id}/plan").get_data(as_text=True)
+    )
     assert "Get out of the house twice a week" in html and "A phone call around" in html
     assert "referral.print_plan" in audit_actions(subject_id=str(case.id))
 
 
 # --- figures --------------------------------------------------------------------------------
+
 
 def test_figures_are_aggregates_with_small_numbers_suppressed(app, world, make_service):
     service = make_service(name="Lunch Club")
@@ -315,10 +399,16 @@ def test_figures_are_aggregates_with_small_numbers_suppressed(app, world, make_s
         converse(world, referral, held_on=date.today() - timedelta(days=42))
         followups.add_signpost(world["coordinator"], referral, service.id)
         review = referral.follow_ups[1]
-        followups.complete_review(world["coordinator"], referral, review.id,
-                                  followups.ReviewDetails(
-            done_on=date.today(), measures=MeasureAnswers(swemwbs=[4, 4, 4, 4, 4, 4, 4 + (n % 2)]),
-            decision="continue"))
+        followups.complete_review(
+            world["coordinator"],
+            referral,
+            review.id,
+            followups.ReviewDetails(
+                done_on=date.today(),
+                measures=MeasureAnswers(swemwbs=[4, 4, 4, 4, 4, 4, 4 + (n % 2)]),
+                decision="continue",
+            ),
+        )
     refer(world, reasons=["housing"])  # one referral for housing: suppressed
     html = as_user(app, world["manager"]).get("/staff/prescribing/figures").get_data(as_text=True)
     assert "Loneliness or social isolation</td><td>6" in html

@@ -35,13 +35,17 @@ def conversed(world: dict[str, Any], *, days_ago: int = 30, assign: bool = True)
     referral.received_at = datetime.now(UTC) - timedelta(days=days_ago + 10)
     db.session.commit()
     user = world["coordinator"] if assign else world["lead"]
-    converse({**world, "coordinator": user}, referral, held_on=date.today() - timedelta(days=days_ago))
+    converse(
+        {**world, "coordinator": user}, referral, held_on=date.today() - timedelta(days=days_ago)
+    )
     return referral
 
 
 def follow_up_teams(referral: Referral) -> set[int | None]:
     db.session.expire_all()
-    return set(db.session.scalars(select(FollowUp.team_id).where(FollowUp.referral_id == referral.id)))
+    return set(
+        db.session.scalars(select(FollowUp.team_id).where(FollowUp.referral_id == referral.id))
+    )
 
 
 def ids(listing: worklists.Worklist) -> list[int]:
@@ -49,6 +53,7 @@ def ids(listing: worklists.Worklist) -> list[int]:
 
 
 # --- the team copy on follow-ups --------------------------------------------------------------
+
 
 def test_follow_ups_planned_on_a_referral_carry_its_team(world):
     referral = conversed(world)
@@ -79,9 +84,14 @@ def test_unassigned_referral_follow_ups_follow_it_into_a_team(world):
 
 def test_a_follow_up_added_by_referral_id_alone_takes_the_referral_team(world):
     referral = conversed(world)
-    extra = FollowUp(referral_id=referral.id, kind=FollowUpKind.SIX_WEEK_REVIEW, cycle=2,
-                     due_on=date.today(), window_opens=date.today(),
-                     window_closes=date.today() + timedelta(days=5))
+    extra = FollowUp(
+        referral_id=referral.id,
+        kind=FollowUpKind.SIX_WEEK_REVIEW,
+        cycle=2,
+        due_on=date.today(),
+        window_opens=date.today(),
+        window_closes=date.today() + timedelta(days=5),
+    )
     db.session.add(extra)
     db.session.commit()
     assert extra.team_id == world["team"].id
@@ -90,19 +100,24 @@ def test_a_follow_up_added_by_referral_id_alone_takes_the_referral_team(world):
 
 # --- what each list shows -------------------------------------------------------------------
 
+
 def test_follow_up_lists_never_show_another_team_and_admins_see_all(world):
     ours = conversed(world)
     theirs = conversed(world)
     casework.assign(world["admin"], theirs, world["other_coordinator"].id)
     assert ids(worklists.worklist(world["coordinator"], "overdue")) == [ours.id]
     assert ids(worklists.worklist(world["other_coordinator"], "overdue")) == [theirs.id]
-    assert sorted(ids(worklists.worklist(world["admin"], "overdue"))) == sorted([ours.id, theirs.id])
+    assert sorted(ids(worklists.worklist(world["admin"], "overdue"))) == sorted(
+        [ours.id, theirs.id]
+    )
 
 
 def test_a_coordinator_who_also_refers_sees_their_practice_follow_ups_as_the_rule_allows(
-        world, make_user):
-    both = make_user("coordinator", "referrer", team=world["other_team"],
-                     practice=world["practice"])
+    world, make_user
+):
+    both = make_user(
+        "coordinator", "referrer", team=world["other_team"], practice=world["practice"]
+    )
     referral = conversed(world)  # our team's case, referred by the practice `both` works for
     assert ids(worklists.worklist(both, "overdue")) == [referral.id]
 

@@ -22,22 +22,34 @@ def test_service_page_links_to_report_a_problem(page, make_service):
 
 def test_a_problem_report_is_stored_and_the_sender_thanked(client, page, make_service):
     service = make_service(name="Knit and Natter")
-    response = client.post(f"/services/{service.id}/report", data={
-        "problem": "They now meet on Thursdays.", "reply_email": "me@example.org"})
+    response = client.post(
+        f"/services/{service.id}/report",
+        data={"problem": "They now meet on Thursdays.", "reply_email": "me@example.org"},
+    )
     assert response.status_code == 302
     report = db.session.scalars(select(ProblemReport)).one()
     assert (report.service_id, report.service_name, report.problem, report.reply_email) == (
-        service.id, "Knit and Natter", "They now meet on Thursdays.", "me@example.org")
+        service.id,
+        "Knit and Natter",
+        "They now meet on Thursdays.",
+        "me@example.org",
+    )
     assert "We have received your report" in page(response.headers["Location"]).get_text()
 
 
 def test_an_empty_report_shows_an_error_summary_and_stores_nothing(page, make_service):
     service = make_service()
-    html = page(f"/services/{service.id}/report", status=400, method="post",
-                data={"problem": "  ", "reply_email": "not-an-email"})
+    html = page(
+        f"/services/{service.id}/report",
+        status=400,
+        method="post",
+        data={"problem": "  ", "reply_email": "not-an-email"},
+    )
     links = {a["href"]: a.get_text() for a in html.select(".error-summary a")}
-    assert links == {"#problem": "Tell us what is wrong with this page.",
-                     "#reply_email": "Enter an email address like name@example.com, or leave it empty."}
+    assert links == {
+        "#problem": "Tell us what is wrong with this page.",
+        "#reply_email": "Enter an email address like name@example.com, or leave it empty.",
+    }
     assert html.title.get_text().startswith("Error:")
     assert html.find(id="problem")["aria-invalid"] == "true"
     assert _count(ProblemReport) == 0
@@ -45,8 +57,10 @@ def test_an_empty_report_shows_an_error_summary_and_stores_nothing(page, make_se
 
 def test_a_filled_honeypot_is_thanked_but_not_stored(client, make_service):
     service = make_service()
-    response = client.post(f"/services/{service.id}/report", data={
-        "problem": "Buy cheap watches", "website": "http://spam.example"})
+    response = client.post(
+        f"/services/{service.id}/report",
+        data={"problem": "Buy cheap watches", "website": "http://spam.example"},
+    )
     assert response.status_code == 302 and "thank-you" in response.headers["Location"]
     assert _count(ProblemReport) == 0
 
@@ -57,13 +71,22 @@ def test_reporting_on_an_unknown_service_is_a_friendly_404(page):
 
 
 def test_a_suggestion_is_stored_and_listed_for_staff(client, page):
-    response = client.post("/suggest", data={
-        "name": "Men's Shed", "description": "Woodwork and company for older men.",
-        "where": "Downham Market", "how_to_contact": "01632 960 777"})
+    response = client.post(
+        "/suggest",
+        data={
+            "name": "Men's Shed",
+            "description": "Woodwork and company for older men.",
+            "where": "Downham Market",
+            "how_to_contact": "01632 960 777",
+        },
+    )
     assert response.status_code == 302
     suggestion = db.session.scalars(select(ServiceSuggestion)).one()
     assert (suggestion.name, suggestion.where, suggestion.reply_email) == (
-        "Men's Shed", "Downham Market", None)
+        "Men's Shed",
+        "Downham Market",
+        None,
+    )
     assert "We have received your suggestion" in page(response.headers["Location"]).get_text()
 
 

@@ -29,12 +29,22 @@ def full_service(make_service, make_location, make_taxonomy_term):
     food = make_taxonomy_term("Food and meals", slug="food")
     hall = make_location(name="St Faith's Hall", accessibility=("wheelchair", "hearing_loop"))
     service = make_service(
-        name="Lynn Lunch Club", summary="A hot two-course lunch and good company.",
+        name="Lynn Lunch Club",
+        summary="A hot two-course lunch and good company.",
         description="Meet people over a hot meal.\n\nTransport can be arranged.",
-        locations=[hall], terms=[food], phone="01632 960 010", email="lunch@example.org",
-        url="https://lunch.example.org", schedules=[(1, "11:30", "14:00")], is_free=False,
-        fees_description="£4 a meal", minimum_age=60, eligibility_description="Older people",
-        assured_date=date(2026, 2, 3), referral_route="drop_in")
+        locations=[hall],
+        terms=[food],
+        phone="01632 960 010",
+        email="lunch@example.org",
+        url="https://lunch.example.org",
+        schedules=[(1, "11:30", "14:00")],
+        is_free=False,
+        fees_description="£4 a meal",
+        minimum_age=60,
+        eligibility_description="Older people",
+        assured_date=date(2026, 2, 3),
+        referral_route="drop_in",
+    )
     service.languages.append(Language(name="Polish"))
     service.contacts.append(Contact(name="Jo Smith", title="Organiser"))
     db.session.commit()
@@ -55,13 +65,27 @@ def test_home_has_one_search_categories_and_the_phone_line(page, make_service, m
 def test_service_page_shows_everything_a_person_needs(page, full_service):
     html = page(f"/services/{full_service.id}")
     text = html.get_text(" ", strip=True)
-    for expected in ("Lynn Lunch Club", "Who it is for", "60 and over", "Older people",
-                     "There is a charge: £4 a meal", "Just turn up", "St Faith's Hall",
-                     "1 High Street, King's Lynn, PE30 1EX", "Tuesday", "11:30 to 14:00",
-                     "Wheelchair accessible", "Hearing loop", "Polish", "Jo Smith, Organiser",
-                     "Information last checked on 3 February 2026"):
+    for expected in (
+        "Lynn Lunch Club",
+        "Who it is for",
+        "60 and over",
+        "Older people",
+        "There is a charge: £4 a meal",
+        "Just turn up",
+        "St Faith's Hall",
+        "1 High Street, King's Lynn, PE30 1EX",
+        "Tuesday",
+        "11:30 to 14:00",
+        "Wheelchair accessible",
+        "Hearing loop",
+        "Polish",
+        "Jo Smith, Organiser",
+        "Information last checked on 3 February 2026",
+    ):
         assert expected in text, expected
-    assert html.find("a", href="tel:01632960010") and html.find("a", href="mailto:lunch@example.org")
+    assert html.find("a", href="tel:01632960010") and html.find(
+        "a", href="mailto:lunch@example.org"
+    )
     assert any(b.get_text().startswith("Add to shortlist") for b in html.find_all("button"))
     assert html.find("a", string="Report a problem with this page")
 
@@ -82,10 +106,20 @@ def test_service_page_map_only_when_tiles_are_configured(page, full_service):
 
 
 def _public_urls(service_id: str) -> list[str]:
-    return ["/", "/search?q=lunch&where=PE30&radius=5", "/search?q=zzzzqqq", "/search/map?q=lunch",
-            f"/services/{service_id}", "/categories", "/shortlist", "/shortlist/print",
-            f"/shortlist/shared?ids={service_id}", "/suggest", f"/services/{service_id}/report",
-            "/search?q=lunch&radius=9999"]
+    return [
+        "/",
+        "/search?q=lunch&where=PE30&radius=5",
+        "/search?q=zzzzqqq",
+        "/search/map?q=lunch",
+        f"/services/{service_id}",
+        "/categories",
+        "/shortlist",
+        "/shortlist/print",
+        f"/shortlist/shared?ids={service_id}",
+        "/suggest",
+        f"/services/{service_id}/report",
+        "/search?q=lunch&radius=9999",
+    ]
 
 
 def _assets(client, html: BeautifulSoup) -> list[bytes]:
@@ -105,8 +139,10 @@ class TestEveryPublicPage:
     @pytest.fixture
     def app_config(self):
         # With tiles configured, pages that can show a map load Leaflet too: the heaviest case.
-        return {"MAP_TILE_URL": "https://tiles.example.org/{z}/{x}/{y}.png",
-                "MAP_TILE_ATTRIBUTION": "Example"}
+        return {
+            "MAP_TILE_URL": "https://tiles.example.org/{z}/{x}/{y}.png",
+            "MAP_TILE_ATTRIBUTION": "Example",
+        }
 
     def test_structure_weight_and_no_third_party_requests(self, client, full_service):
         client.post("/shortlist/add", data={"service_id": full_service.id})
@@ -127,5 +163,6 @@ class TestEveryPublicPage:
             assert not [s for s in html.find_all("script") if s.string and s.string.strip()], url
             assert not html.select("[style]"), url  # the CSP forbids inline styles
             weight = len(gzip.compress(response.data)) + sum(
-                len(gzip.compress(body)) for body in _assets(client, html))
+                len(gzip.compress(body)) for body in _assets(client, html)
+            )
             assert weight < WEIGHT_LIMIT, f"{url} weighs {weight} bytes compressed"

@@ -24,23 +24,41 @@ def lunch_clubs(app, make_service, make_location, make_taxonomy_term):
     add_places()
     food = make_taxonomy_term("Food and meals", slug="food")
     near = make_location(latitude=KINGS_LYNN[0], longitude=KINGS_LYNN[1])
-    far = make_location(latitude=HUNSTANTON[0], longitude=HUNSTANTON[1], city="Hunstanton",
-                        postcode="PE36 5AA")
+    far = make_location(
+        latitude=HUNSTANTON[0], longitude=HUNSTANTON[1], city="Hunstanton", postcode="PE36 5AA"
+    )
     return {
-        "near": make_service(name="Lynn Lunch Club", summary="A hot lunch and company.",
-                             locations=[near], terms=[food], phone="01632 960 010",
-                             schedules=[(d, "11:30", "14:00") for d in range(7)]),
-        "far": make_service(name="Hunstanton Lunch Club", locations=[far], terms=[food],
-                            is_free=False, fees_description="£4 a meal", email="h@example.org"),
-        "phone": make_service(name="Telephone Lunch Club Friends", with_location=False,
-                              modes=["phone"], areas=["PE30"]),
+        "near": make_service(
+            name="Lynn Lunch Club",
+            summary="A hot lunch and company.",
+            locations=[near],
+            terms=[food],
+            phone="01632 960 010",
+            schedules=[(d, "11:30", "14:00") for d in range(7)],
+        ),
+        "far": make_service(
+            name="Hunstanton Lunch Club",
+            locations=[far],
+            terms=[food],
+            is_free=False,
+            fees_description="£4 a meal",
+            email="h@example.org",
+        ),
+        "phone": make_service(
+            name="Telephone Lunch Club Friends",
+            with_location=False,
+            modes=["phone"],
+            areas=["PE30"],
+        ),
     }
 
 
 def test_results_show_summary_and_key_facts(page, lunch_clubs):
     html = page("/search?q=lunch+club&where=PE30+1EX&radius=5")
-    assert html.select_one(".results-summary").get_text() == \
-        "2 services for ‘lunch club’ within 5 miles of PE30 1EX"
+    assert (
+        html.select_one(".results-summary").get_text()
+        == "2 services for ‘lunch club’ within 5 miles of PE30 1EX"
+    )
     results = html.select(".result")
     names = [r.h3.get_text(strip=True) for r in results]
     assert names[0] == "Lynn Lunch Club" and "Hunstanton Lunch Club" not in names
@@ -123,7 +141,9 @@ def test_absurd_radius_gets_a_message_and_no_error_page(page, lunch_clubs, radiu
     assert html.title.get_text().startswith("Error:")
 
 
-@pytest.mark.parametrize("query", ['"(', "AND OR NOT", "x" * 5000, "🙂🙂", "'; DROP TABLE service;--"])
+@pytest.mark.parametrize(
+    "query", ['"(', "AND OR NOT", "x" * 5000, "🙂🙂", "'; DROP TABLE service;--"]
+)
 def test_odd_text_never_breaks_the_page(client, lunch_clubs, query):
     response = client.get("/search", query_string={"q": query})
     assert response.status_code in (200, 400)
@@ -139,7 +159,11 @@ def test_each_search_is_counted_with_the_outcode_only(client, lunch_clubs):
     client.get("/search?q=Lunch+Club&where=pe30+1ex&radius=5&channel=champion")
     event = db.session.scalars(select(SearchEvent)).one()
     assert (event.query, event.area, event.result_count, event.channel) == (
-        "lunch club", "PE30", 2, "champion")
+        "lunch club",
+        "PE30",
+        2,
+        "champion",
+    )
     assert "1EX" not in event.filters
 
 
@@ -155,8 +179,10 @@ def test_map_view_lists_the_same_results_with_coordinates(page, lunch_clubs):
 class TestMapWithTiles:
     @pytest.fixture
     def app_config(self):
-        return {"MAP_TILE_URL": "https://tiles.example.org/{z}/{x}/{y}.png",
-                "MAP_TILE_ATTRIBUTION": "Tiles by Example"}
+        return {
+            "MAP_TILE_URL": "https://tiles.example.org/{z}/{x}/{y}.png",
+            "MAP_TILE_ATTRIBUTION": "Tiles by Example",
+        }
 
     def test_map_is_drawn_from_data_attributes_by_our_own_script(self, page, client, lunch_clubs):
         html = page("/search/map?q=lunch+club&where=PE30&radius=5")

@@ -49,7 +49,9 @@ def test_a_tampered_cookie_gives_an_empty_list_and_a_message(client, page, make_
     client.post("/shortlist/add", data={"service_id": service.id})
     client.get("/")  # shows (and so clears) the "added" message
     value = _cookie(client)
-    client.set_cookie(shortlist.COOKIE_NAME, value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB"))
+    client.set_cookie(
+        shortlist.COOKIE_NAME, value[:-3] + ("AAA" if not value.endswith("AAA") else "BBB")
+    )
     response = client.get("/shortlist")
     assert response.status_code == 200
     text = response.get_data(as_text=True)
@@ -68,10 +70,13 @@ def test_garbage_cookie_is_treated_the_same_way(client):
 
 def test_next_must_be_a_path_on_this_site(client, make_service):
     service = make_service()
-    response = client.post("/shortlist/add", data={"service_id": service.id,
-                                                   "next": "https://evil.example/"})
+    response = client.post(
+        "/shortlist/add", data={"service_id": service.id, "next": "https://evil.example/"}
+    )
     assert response.headers["Location"].endswith("/shortlist")
-    response = client.post("/shortlist/add", data={"service_id": service.id, "next": "//evil.example"})
+    response = client.post(
+        "/shortlist/add", data={"service_id": service.id, "next": "//evil.example"}
+    )
     assert "evil" not in response.headers["Location"]
 
 
@@ -86,13 +91,24 @@ def test_shortlist_holds_at_most_the_limit(app):
 
 
 def test_print_view_lists_every_contact_detail(client, page, make_service):
-    service = make_service(name="Memory Cafe", phone="01632 960 002", email="cafe@example.org",
-                           url="https://cafe.example.org", schedules=[(1, "10:00", "12:00")])
+    service = make_service(
+        name="Memory Cafe",
+        phone="01632 960 002",
+        email="cafe@example.org",
+        url="https://cafe.example.org",
+        schedules=[(1, "10:00", "12:00")],
+    )
     client.post("/shortlist/add", data={"service_id": service.id})
     html = page("/shortlist/print")
     text = html.get_text(" ", strip=True)
-    for expected in ("Memory Cafe", "01632 960 002", "cafe@example.org", "https://cafe.example.org",
-                     "1 High Street, King's Lynn, PE30 1EX", "Tuesday 10:00 to 12:00"):
+    for expected in (
+        "Memory Cafe",
+        "01632 960 002",
+        "cafe@example.org",
+        "https://cafe.example.org",
+        "1 High Street, King's Lynn, PE30 1EX",
+        "Tuesday 10:00 to 12:00",
+    ):
         assert expected in text
     assert f"/shortlist/shared?ids={service.id}" in text  # the short link, printed in full
     assert "print-view" in html.body["class"]

@@ -21,11 +21,21 @@ def test_a_full_postcode_is_cut_to_its_outcode():
 
 
 def test_record_search_keeps_only_the_allowed_facts(app):
-    usage.record_search(query="  Lunch   CLUB ", where="PE30 1EX", filters={"free": True,
-                        "day": None}, result_count=3, channel="champion")
+    usage.record_search(
+        query="  Lunch   CLUB ",
+        where="PE30 1EX",
+        filters={"free": True, "day": None},
+        result_count=3,
+        channel="champion",
+    )
     event = db.session.scalars(select(SearchEvent)).one()
-    assert (event.query, event.area, json.loads(event.filters), event.result_count,
-            event.channel) == ("lunch club", "PE30", {"free": True}, 3, "champion")
+    assert (
+        event.query,
+        event.area,
+        json.loads(event.filters),
+        event.result_count,
+        event.channel,
+    ) == ("lunch club", "PE30", {"free": True}, 3, "champion")
     columns = set(SearchEvent.__table__.columns.keys())
     assert not columns & {"ip", "ip_address", "session_id", "user_agent", "postcode"}
 
@@ -58,10 +68,21 @@ def test_public_pages_set_no_cookie_without_a_reason(client):
 
 def test_summary_counts_per_day_top_and_zero_result_queries(app, make_service):
     now = datetime(2026, 3, 10, 12, tzinfo=UTC)
-    for query, count, day in [("lunch club", 4, 9), ("lunch club", 2, 10), ("befriending", 0, 10),
-                              ("befriending", 0, 10), ("yoga", 1, 10)]:
-        db.session.add(SearchEvent(query=query, result_count=count, channel="web",
-                                   searched_at=datetime(2026, 3, day, 9, tzinfo=UTC)))
+    for query, count, day in [
+        ("lunch club", 4, 9),
+        ("lunch club", 2, 10),
+        ("befriending", 0, 10),
+        ("befriending", 0, 10),
+        ("yoga", 1, 10),
+    ]:
+        db.session.add(
+            SearchEvent(
+                query=query,
+                result_count=count,
+                channel="web",
+                searched_at=datetime(2026, 3, day, 9, tzinfo=UTC),
+            )
+        )
     db.session.commit()
     summary = usage.usage_summary(30, now=now)
     assert summary.total_searches == 5
@@ -76,8 +97,7 @@ def test_staff_usage_page_needs_sign_in(client):
 
 
 def test_a_manager_sees_the_usage_page(client, page, make_user):
-    usage.record_search(query="lunch club", where="PE30", filters={}, result_count=0,
-                        channel="web")
+    usage.record_search(query="lunch club", where="PE30", filters={}, result_count=0, channel="web")
     sign_in_as(client, make_user("manager", mfa=True))
     html = page("/staff/usage")
     assert html.h1.get_text() == "Usage in the last 30 days"

@@ -39,8 +39,10 @@ def at(make_location):  # noqa: ANN001, ANN201
 
 # --- Text --------------------------------------------------------------------------------------
 
-def test_text_finds_name_description_organisation_terms_and_town(make_service, make_organization,
-                                                                  make_taxonomy_term, at):
+
+def test_text_finds_name_description_organisation_terms_and_town(
+    make_service, make_organization, make_taxonomy_term, at
+):
     club = make_service(name="Tuesday Lunch Club", description="Hot meals and company.")
     org = make_organization(name="Norfolk Carers Trust")
     carers = make_service(name="Support line", organization=org)
@@ -62,7 +64,9 @@ def test_parent_term_name_finds_services_filed_under_a_child(make_service, make_
 
 
 def test_a_match_in_the_name_outranks_one_in_the_description(make_service):
-    in_description = make_service(name="Community hub", description="Includes a befriending scheme.")
+    in_description = make_service(
+        name="Community hub", description="Includes a befriending scheme."
+    )
     in_name = make_service(name="Befriending scheme", description="Weekly visits.")
     assert ids(find(text="befriending")) == [in_name.id, in_description.id]
 
@@ -75,27 +79,44 @@ def test_all_words_are_preferred_but_any_word_is_the_fallback(make_service):
     assert set(ids(fallback)) == {both.id, lunch_only.id}
 
 
-@pytest.mark.parametrize("typed, listed", [
-    ("lonely", "Befriending scheme"),
-    ("lonely", "Social isolation project"),
-    ("lonely", "Tuesday lunch club"),
-    ("help with forms", "Benefits advice surgery"),
-    ("help with forms", "Independent advocacy"),
-    ("memory problems", "Dementia support group"),
-    ("food", "Food bank"),
-    ("food", "Tuesday lunch club"),
-])
+@pytest.mark.parametrize(
+    "typed, listed",
+    [
+        ("lonely", "Befriending scheme"),
+        ("lonely", "Social isolation project"),
+        ("lonely", "Tuesday lunch club"),
+        ("help with forms", "Benefits advice surgery"),
+        ("help with forms", "Independent advocacy"),
+        ("memory problems", "Dementia support group"),
+        ("food", "Food bank"),
+        ("food", "Tuesday lunch club"),
+    ],
+)
 def test_synonyms_find_what_people_mean(make_service, typed, listed):
-    for name in ("Befriending scheme", "Social isolation project", "Tuesday lunch club",
-                 "Benefits advice surgery", "Independent advocacy", "Dementia support group",
-                 "Food bank", "Bowls club"):
+    for name in (
+        "Befriending scheme",
+        "Social isolation project",
+        "Tuesday lunch club",
+        "Benefits advice surgery",
+        "Independent advocacy",
+        "Dementia support group",
+        "Food bank",
+        "Bowls club",
+    ):
         make_service(name=name, description="")
     names = {h.service_id for h in find(text=typed).hits}
-    wanted = db.session.scalar(db.select(db.text("id")).select_from(db.text("service"))
-                               .where(db.text("name = :n")).params(n=listed))
+    wanted = db.session.scalar(
+        db.select(db.text("id"))
+        .select_from(db.text("service"))
+        .where(db.text("name = :n"))
+        .params(n=listed)
+    )
     assert wanted in names
-    bowls = db.session.scalar(db.select(db.text("id")).select_from(db.text("service"))
-                              .where(db.text("name = 'Bowls club'")))
+    bowls = db.session.scalar(
+        db.select(db.text("id"))
+        .select_from(db.text("service"))
+        .where(db.text("name = 'Bowls club'"))
+    )
     assert bowls not in names
 
 
@@ -132,11 +153,32 @@ def test_no_suggestion_for_correct_words(make_service):
     assert find(text="dementia").suggestion is None
 
 
-@pytest.mark.parametrize("text", [
-    '"', "(", ")", "AND OR", "NOT", "lunch AND (club OR", '"unclosed phrase', "*", "?", "~2",
-    "x" * 5000, "lunch " * 1000, "😀 🍲 lunch", "'; DROP TABLE service; --", "field:value",
-    "name:lunch^5", "\x00\x01", "   ", "über café", "[TO]", "{}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        "(",
+        ")",
+        "AND OR",
+        "NOT",
+        "lunch AND (club OR",
+        '"unclosed phrase',
+        "*",
+        "?",
+        "~2",
+        "x" * 5000,
+        "lunch " * 1000,
+        "😀 🍲 lunch",
+        "'; DROP TABLE service; --",
+        "field:value",
+        "name:lunch^5",
+        "\x00\x01",
+        "   ",
+        "über café",
+        "[TO]",
+        "{}",
+    ],
+)
 def test_any_text_is_searched_as_plain_words_never_an_error(make_service, text):
     club = make_service(name="Lunch club")
     result = find(text=text)
@@ -146,6 +188,7 @@ def test_any_text_is_searched_as_plain_words_never_an_error(make_service, text):
 
 
 # --- Where -------------------------------------------------------------------------------------
+
 
 def test_where_and_radius_keep_near_services_with_their_distance(make_service, places, at):
     near = make_service(name="Lynn lunch club", locations=[at(52.76, 0.40)])
@@ -176,16 +219,18 @@ def test_unknown_place_gives_a_plain_message_and_no_hits(make_service, places):
 
 
 def test_services_that_cover_the_area_appear_without_a_distance(make_service, places, at):
-    phone = make_service(name="Phone befriending", modes=["phone"], with_location=False,
-                         areas=["PE30"])
-    national = make_service(name="National befriending line", modes=["phone"],
-                            with_location=False)
+    phone = make_service(
+        name="Phone befriending", modes=["phone"], with_location=False, areas=["PE30"]
+    )
+    national = make_service(name="National befriending line", modes=["phone"], with_location=False)
     national.service_areas.append(ServiceArea(area_type="national", code=""))
-    council = make_service(name="Council befriending visits", modes=["home_visit"],
-                           with_location=False)
+    council = make_service(
+        name="Council befriending visits", modes=["home_visit"], with_location=False
+    )
     council.service_areas.append(ServiceArea(area_type="local_authority", code="E07000146"))
-    elsewhere = make_service(name="Norwich phone befriending", modes=["phone"],
-                             with_location=False, areas=["NR1"])
+    elsewhere = make_service(
+        name="Norwich phone befriending", modes=["phone"], with_location=False, areas=["NR1"]
+    )
     in_person = make_service(name="Befriending cafe", locations=[at(52.76, 0.40)])
     db.session.commit()
     result = find(text="befriending", where="PE30 1EX", radius_miles=5)
@@ -198,6 +243,7 @@ def test_services_that_cover_the_area_appear_without_a_distance(make_service, pl
 
 
 # --- Filters -----------------------------------------------------------------------------------
+
 
 def test_term_filter_includes_children_and_facets_count_terms(make_service, make_taxonomy_term):
     parent = make_taxonomy_term("Food")
@@ -264,8 +310,9 @@ def test_open_now_uses_london_time(make_service):
 
 
 def test_mode_and_accessibility_filters_and_facets(make_service, at):
-    step_free = make_service(name="Hall", locations=[at(52.75, 0.4, accessibility=(
-        "wheelchair", "hearing_loop"))])
+    step_free = make_service(
+        name="Hall", locations=[at(52.75, 0.4, accessibility=("wheelchair", "hearing_loop"))]
+    )
     phone = make_service(name="Line", modes=["phone"], with_location=False)
     assert ids(find(modes=("phone",))) == [phone.id]
     assert ids(find(accessibility=("wheelchair", "hearing_loop"))) == [step_free.id]
@@ -284,13 +331,20 @@ def test_filters_combine_with_and(make_service):
 
 # --- Ranking and pages -------------------------------------------------------------------------
 
+
 def test_great_match_two_miles_away_beats_weak_match_next_door(make_service, places, at):
-    great = make_service(name="Lunch club", summary="Lunch club for older people",
-                         description="A lunch club.", locations=[at(52.7543 + 2 * MILE_KM / 111, 0.3979)])
-    weak = make_service(name="Community centre",
-                        description="Rooms to hire for meetings, parties, classes, a lunch club "
-                                    "now and then, exercise groups and much more besides.",
-                        locations=[at(52.7544, 0.3979)])
+    great = make_service(
+        name="Lunch club",
+        summary="Lunch club for older people",
+        description="A lunch club.",
+        locations=[at(52.7543 + 2 * MILE_KM / 111, 0.3979)],
+    )
+    weak = make_service(
+        name="Community centre",
+        description="Rooms to hire for meetings, parties, classes, a lunch club "
+        "now and then, exercise groups and much more besides.",
+        locations=[at(52.7544, 0.3979)],
+    )
     assert ids(find(text="lunch club", where="PE30 1EX", radius_miles=10)) == [great.id, weak.id]
 
 
@@ -301,8 +355,9 @@ def test_among_similar_matches_the_nearer_wins(make_service, places, at):
 
 
 def test_temporarily_closed_services_come_last_and_hidden_ones_never(make_service, places, at):
-    closed = make_service(name="Lunch club", status=ServiceStatus.TEMPORARILY_CLOSED,
-                          locations=[at(52.7543, 0.3979)])
+    closed = make_service(
+        name="Lunch club", status=ServiceStatus.TEMPORARILY_CLOSED, locations=[at(52.7543, 0.3979)]
+    )
     open_ = make_service(name="Lunch club", locations=[at(52.80, 0.40)])
     make_service(name="Lunch club", status=ServiceStatus.INACTIVE)
     make_service(name="Lunch club", moderation_state=ModerationState.PENDING)
@@ -340,17 +395,30 @@ def test_pages_with_a_place_and_closed_services(make_service, places, at):
 
 # --- Regression: searches without words ------------------------------------------------------
 
-def test_category_only_searches_rank_without_text_scores(places, make_service, make_taxonomy_term,
-                                                         at):
+
+def test_category_only_searches_rank_without_text_scores(
+    places, make_service, make_taxonomy_term, at
+):
     """A category (+ place, + time) with no words once crashed comparing missing scores."""
     term = make_taxonomy_term("Lunch clubs")
-    near = make_service(name="Near lunch", terms=[term], locations=[at(*KINGS_LYNN)],
-                        schedules=[(0, "11:00", "14:00")])
-    far = make_service(name="Far lunch", terms=[term],
-                       locations=[at(*HUNSTANTON, city="Hunstanton")],
-                       schedules=[(0, "11:00", "14:00")])
-    shut = make_service(name="Shut lunch", terms=[term], locations=[at(*KINGS_LYNN)],
-                        status=ServiceStatus.TEMPORARILY_CLOSED)
+    near = make_service(
+        name="Near lunch",
+        terms=[term],
+        locations=[at(*KINGS_LYNN)],
+        schedules=[(0, "11:00", "14:00")],
+    )
+    far = make_service(
+        name="Far lunch",
+        terms=[term],
+        locations=[at(*HUNSTANTON, city="Hunstanton")],
+        schedules=[(0, "11:00", "14:00")],
+    )
+    shut = make_service(
+        name="Shut lunch",
+        terms=[term],
+        locations=[at(*KINGS_LYNN)],
+        status=ServiceStatus.TEMPORARILY_CLOSED,
+    )
     make_service(name="Unrelated", locations=[at(*KINGS_LYNN)])
     placed = find(term_ids=(term.id,), where="PE30", radius_miles=25)
     assert ids(placed) == [near.id, far.id, shut.id]
@@ -358,5 +426,6 @@ def test_category_only_searches_rank_without_text_scores(places, make_service, m
     assert ids(by_distance) == [near.id, far.id, shut.id]
     at_lunchtime = find(term_ids=(term.id,), day=0, at_time=time(12))
     assert set(ids(at_lunchtime)) == {near.id, far.id}
-    assert find(term_ids=(term.id,), where="PE30", radius_miles=25, day=0,
-                at_time=time(12)).total == 2
+    assert (
+        find(term_ids=(term.id,), where="PE30", radius_miles=25, day=0, at_time=time(12)).total == 2
+    )

@@ -53,8 +53,9 @@ def test_a_small_index_in_an_old_format_is_rebuilt_on_first_search(make_service,
     assert not index_status(app).needs_rebuild
 
 
-def test_a_big_index_in_an_old_format_is_refused_until_rebuilt(make_service, app, runner,
-                                                               monkeypatch):
+def test_a_big_index_in_an_old_format_is_refused_until_rebuilt(
+    make_service, app, runner, monkeypatch
+):
     club = make_service(name="Lunch club")
     _mark_format(app, INDEX_FORMAT + 1)
     monkeypatch.setattr(sync, "AUTO_REBUILD_MAX_DOCUMENTS", 0)
@@ -95,17 +96,24 @@ def test_an_index_from_before_formats_were_recorded_counts_as_format_1(make_serv
     assert not index_status(app).needs_rebuild
 
 
-@pytest.mark.parametrize("text", [
-    "Don't e.g. U.S.A. 3.5km café naïve *star* foo_bar 12:30 I a an of x-ray",
-    "ÉCOLE İstanbul ǅ straße Befriending SERVICES for older people's lunch-clubs",
-    "", "   ", "a an the of", "🙂 emoji ☕ and 中文 text",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Don't e.g. U.S.A. 3.5km café naïve *star* foo_bar 12:30 I a an of x-ray",
+        "ÉCOLE İstanbul ǅ straße Befriending SERVICES for older people's lunch-clubs",
+        "",
+        "   ",
+        "a an the of",
+        "🙂 emoji ☕ and 中文 text",
+    ],
+)
 def test_fast_indexing_analysis_gives_the_same_words_as_the_query_side(text):
     assert fast_stems(text) == [t.text for t in STEM(text)]
 
 
-def test_a_big_rebuild_writes_segments_in_parallel_with_the_same_results(make_service, app,
-                                                                          monkeypatch):
+def test_a_big_rebuild_writes_segments_in_parallel_with_the_same_results(
+    make_service, app, monkeypatch
+):
     clubs = {make_service(name=f"Lunch club {n}").id for n in range(6)}
     monkeypatch.setattr(sync, "PARALLEL_MIN_SERVICES", 0)
     monkeypatch.setattr(sync.os, "cpu_count", lambda: 2)

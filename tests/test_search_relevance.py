@@ -62,15 +62,16 @@ def test_demo_typos_are_corrected_and_phone_services_cover_the_area(demo):
     covering = [h for h in near.hits if h.covers_area]
     assert covering and all(h.distance_km is None for h in covering)
     torbay = find(text="dementia", where="TQ1", radius_miles=5)
-    assert names(torbay) and all("Lynn" not in n and "Hunstanton" not in n
-                                 for n in names(torbay))
+    assert names(torbay) and all("Lynn" not in n and "Hunstanton" not in n for n in names(torbay))
 
 
 def _subset(tmp_path: Path, authorities: set[str]) -> Path:
     """The real libraries file cut down to a few councils, written to a temporary file."""
     out = tmp_path / "libraries.csv"
-    with LIBRARIES_CSV.open(newline="", encoding="utf-8-sig") as src, \
-            out.open("w", newline="", encoding="utf-8") as dst:
+    with (
+        LIBRARIES_CSV.open(newline="", encoding="utf-8-sig") as src,
+        out.open("w", newline="", encoding="utf-8") as dst,
+    ):
         reader = csv.DictReader(src)
         writer = csv.DictWriter(dst, fieldnames=reader.fieldnames)
         writer.writeheader()
@@ -88,9 +89,16 @@ def libraries(app, tmp_path):  # noqa: ANN001, ANN201
     from search_index.geo_models import Outcode
 
     with OUTCODES_CSV.open(newline="", encoding="utf-8") as fh:
-        db.session.add_all(Outcode(outcode=r["postcode"], latitude=float(r["latitude"]),
-                                   longitude=float(r["longitude"]), town=r["town"])
-                           for r in csv.DictReader(fh) if r["latitude"])
+        db.session.add_all(
+            Outcode(
+                outcode=r["postcode"],
+                latitude=float(r["latitude"]),
+                longitude=float(r["longitude"]),
+                town=r["town"],
+            )
+            for r in csv.DictReader(fh)
+            if r["latitude"]
+        )
     db.session.commit()
     path = _subset(tmp_path, {"Norfolk County Council", "Suffolk County Council"})
     run_import(path, "uk-libraries")
@@ -110,9 +118,11 @@ def test_saturday_filter_drops_libraries_closed_on_saturdays(libraries):
     saturday = find(text="library", day=5, per_page=100)
     assert 0 < saturday.total < everything.total
     open_ids = {h.service_id for h in saturday.hits}
-    services = db.session.scalars(db.select(Service).where(Service.id.in_(
-        [h.service_id for h in everything.hits]))).all()
+    services = db.session.scalars(
+        db.select(Service).where(Service.id.in_([h.service_id for h in everything.hits]))
+    ).all()
     for service in services:
-        opens_saturday = any(s.weekday == 5 or (s.weekday == 4 and s.crosses_midnight)
-                             for s in service.schedules)
+        opens_saturday = any(
+            s.weekday == 5 or (s.weekday == 4 and s.crosses_midnight) for s in service.schedules
+        )
         assert (service.id in open_ids) == opens_saturday, service.name

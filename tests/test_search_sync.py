@@ -32,12 +32,13 @@ def _close_searchers() -> Iterator[None]:
 
 
 def outbox() -> list[tuple[str, str]]:
-    return [(r.service_id, r.op) for r in db.session.scalars(
-        select(IndexOutbox).order_by(IndexOutbox.seq))]
+    return [
+        (r.service_id, r.op)
+        for r in db.session.scalars(select(IndexOutbox).order_by(IndexOutbox.seq))
+    ]
 
 
-def test_every_kind_of_change_queues_its_service(make_service, make_taxonomy_term,
-                                                  make_location):
+def test_every_kind_of_change_queues_its_service(make_service, make_taxonomy_term, make_location):
     parent = make_taxonomy_term("Food")
     term = make_taxonomy_term("Lunch clubs", parent=parent)
     loc = make_location()
@@ -54,8 +55,9 @@ def test_every_kind_of_change_queues_its_service(make_service, make_taxonomy_ter
         return {sid for sid, _ in outbox()}
 
     assert queued_after(lambda: setattr(service, "description", "New")) == {service.id}
-    assert queued_after(lambda: service.schedules.append(
-        Schedule(weekday=2, opens_at=time(9), closes_at=time(10)))) == {service.id}
+    assert queued_after(
+        lambda: service.schedules.append(Schedule(weekday=2, opens_at=time(9), closes_at=time(10)))
+    ) == {service.id}
     assert queued_after(lambda: setattr(loc, "name", "New hall")) == {service.id}
     assert queued_after(lambda: setattr(loc.addresses[0], "city", "Downham")) == {service.id}
     assert queued_after(lambda: setattr(service.organization, "name", "Renamed")) == {service.id}
@@ -153,8 +155,14 @@ def test_a_killed_indexer_loses_nothing_and_the_next_start_catches_up(tmp_path):
 
     from signpost import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": db_url,
-                      "SEARCH_INDEX_DIR": index_dir})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": db_url,
+            "SEARCH_INDEX_DIR": index_dir,
+        }
+    )
     with app.app_context():
         status = index_status(app)
         assert 0 < status.last_seq < 60 and status.lag > 0  # killed mid-way
@@ -173,20 +181,23 @@ class TestPrune:
         return {"SEARCH_APPLY_INLINE": False}
 
     def _age_all(self, days: float) -> None:
-        db.session.execute(IndexOutbox.__table__.update().values(
-            created_at=utcnow() - timedelta(days=days)))
+        db.session.execute(
+            IndexOutbox.__table__.update().values(created_at=utcnow() - timedelta(days=days))
+        )
         db.session.commit()
 
-    def test_prune_deletes_only_applied_rows_older_than_the_limit(self, make_service, runner,
-                                                                  app):
+    def test_prune_deletes_only_applied_rows_older_than_the_limit(self, make_service, runner, app):
         first = make_service(name="Lunch club")
         assert apply_pending(app, wait=True) >= 1
         self._age_all(10)
         applied = list(db.session.scalars(select(IndexOutbox.seq)))
         make_service(name="Walking group")  # queued, not applied yet
         waiting = set(db.session.scalars(select(IndexOutbox.seq))) - set(applied)
-        db.session.execute(IndexOutbox.__table__.update().where(
-            IndexOutbox.seq.in_(waiting)).values(created_at=utcnow() - timedelta(days=30)))
+        db.session.execute(
+            IndexOutbox.__table__.update()
+            .where(IndexOutbox.seq.in_(waiting))
+            .values(created_at=utcnow() - timedelta(days=30))
+        )
         db.session.commit()
         result = runner.invoke(args=["search", "prune", "--keep-days", "7"])
         assert result.exit_code == 0, result.output
@@ -208,8 +219,9 @@ class TestPrune:
         assert result.exit_code == 0 and "Deleted 0 applied" not in result.output
         assert db.session.scalar(select(func.count()).select_from(IndexOutbox)) == 0
 
-    def test_a_negative_number_of_days_is_refused_and_deletes_nothing(self, make_service, runner,
-                                                                      app):
+    def test_a_negative_number_of_days_is_refused_and_deletes_nothing(
+        self, make_service, runner, app
+    ):
         make_service(name="Lunch club")
         apply_pending(app, wait=True)
         self._age_all(100)

@@ -12,8 +12,10 @@ from signpost import create_app
 from signpost.security import content_security_policy, scrub
 from tests.accounts_support import FAST_HASHING, sign_in_as
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
 
 
 @pytest.fixture
@@ -72,8 +74,16 @@ def test_staff_pages_and_signed_in_users_are_never_cached(client, make_user):
 
 
 def _cookie_app(database_url: str, tmp_path, **config: Any):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_url,
-                      "SEARCH_INDEX_DIR": str(tmp_path), "SERVER_NAME": "localhost", **config})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SEARCH_INDEX_DIR": str(tmp_path),
+            "SERVER_NAME": "localhost",
+            **config,
+        }
+    )
 
     @app.get("/test-set-session")
     def set_session() -> str:
@@ -99,6 +109,7 @@ def test_session_cookie_is_secure_when_served_over_https(database_url, tmp_path,
 
 
 # --- error pages ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def broken_app(app):
@@ -129,11 +140,12 @@ def test_method_not_allowed_keeps_the_allow_header(client):
     assert "That action is not possible here" in response.get_data(as_text=True)
 
 
-def test_500_page_shows_no_stack_trace_and_the_log_has_no_query_or_form(
-        broken_app, client, caplog):
+def test_500_page_shows_no_stack_trace_and_the_log_has_no_query_or_form(broken_app, client, caplog):
     caplog.set_level(logging.INFO)
-    response = client.post("/test-broken?postcode=PE30+1EX&name=Ann",
-                           data={"nhs_number": "9434765919", "email": "ann@example.org"})
+    response = client.post(
+        "/test-broken?postcode=PE30+1EX&name=Ann",
+        data={"nhs_number": "9434765919", "email": "ann@example.org"},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 500
     assert "Sorry, something went wrong on our side" in page
@@ -164,24 +176,34 @@ def test_expired_form_gets_a_friendly_page_and_nothing_is_saved(broken_app, clie
 
 # --- logs ----------------------------------------------------------------------------------
 
+
 def test_request_log_lines_lose_their_query_strings(app, caplog):
     caplog.set_level(logging.INFO)
-    logging.getLogger("werkzeug").info('%s - - [%s] %s', "127.0.0.1", "01/Jan/2025",
-                                       '"GET /search?where=PE30+1EX&q=debt HTTP/1.1" 200 -')
+    logging.getLogger("werkzeug").info(
+        "%s - - [%s] %s",
+        "127.0.0.1",
+        "01/Jan/2025",
+        '"GET /search?where=PE30+1EX&q=debt HTTP/1.1" 200 -',
+    )
     assert '"GET /search?[query removed] HTTP/1.1" 200' in caplog.text
     assert "PE30" not in caplog.text
 
 
-@pytest.mark.parametrize(("raw", "clean"), [
-    ("POST /referrals?nhs=9434765919 failed", "POST /referrals?[query removed] failed"),
-    ("body name=Ann+Smith&postcode=PE30+1EX&dob=1950-01-01", "body [form data removed]"),
-    ("form ImmutableMultiDict([('name', 'Ann')]) bad", "form [form data removed] bad"),
-    ("sent to ann@example.org", "sent to [email removed]"),
-    ("IntegrityError\n[SQL: INSERT ...]\n[parameters: ('Ann', 'PE30 1EX')]",
-     "IntegrityError\n[SQL: INSERT ...]\n[parameters removed]"),
-    ("Is it working? yes", "Is it working? yes"),
-    ("status=ok", "status=ok"),
-])
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("POST /referrals?nhs=9434765919 failed", "POST /referrals?[query removed] failed"),
+        ("body name=Ann+Smith&postcode=PE30+1EX&dob=1950-01-01", "body [form data removed]"),
+        ("form ImmutableMultiDict([('name', 'Ann')]) bad", "form [form data removed] bad"),
+        ("sent to ann@example.org", "sent to [email removed]"),
+        (
+            "IntegrityError\n[SQL: INSERT ...]\n[parameters: ('Ann', 'PE30 1EX')]",
+            "IntegrityError\n[SQL: INSERT ...]\n[parameters removed]",
+        ),
+        ("Is it working? yes", "Is it working? yes"),
+        ("status=ok", "status=ok"),
+    ],
+)
 def test_scrub_removes_personal_data_from_log_text(raw, clean):
     assert scrub(raw) == clean
 
@@ -203,8 +225,11 @@ def test_a_nul_character_in_a_parameter_gets_a_clear_400_and_saves_nothing(clien
 
     api = client.get("/api/services?taxonomy_term_id=%00")
     assert api.status_code == 400
-    assert api.get_json() == {"error": "bad_parameter", "parameter": "taxonomy_term_id",
-                              "message": "contains a character that is not allowed"}
+    assert api.get_json() == {
+        "error": "bad_parameter",
+        "parameter": "taxonomy_term_id",
+        "message": "contains a character that is not allowed",
+    }
     page = client.get("/search?q=lunch%00club")
     assert page.status_code == 400
     assert "Something in that request was not right" in page.get_data(as_text=True)

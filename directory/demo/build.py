@@ -40,8 +40,9 @@ DAY_PLURALS = ("Mondays", "Tuesdays", "Wednesdays", "Thursdays", "Fridays", "Sat
 INACTIVE_POSITIONS = frozenset({57, 211})
 CLOSED_EVERY, CLOSED_OFFSET = 41, 13
 OVERDUE_EVERY, OVERDUE_OFFSET = 8, 3
-FREE_SOMETIMES = frozenset({"social_club", "arts_crafts", "choir", "chair_exercise", "toddler_group",
-                            "youth_club"})
+FREE_SOMETIMES = frozenset(
+    {"social_club", "arts_crafts", "choir", "chair_exercise", "toddler_group", "youth_club"}
+)
 
 
 def demo_id(kind: str, key: str) -> str:
@@ -107,14 +108,26 @@ def build_organisations() -> list[dict[str, Any]]:
     for index, org in enumerate(ORGANISATIONS):
         town = places.TOWNS[org.town]
         domain = _org_domain(index, org)
-        rows.append({
-            "id": demo_id("organization", org.key), "source": SOURCE, "source_id": org.key,
-            "name": org.name, "legal_status": org.legal_status,
-            "description": f"{org.mission} Based in {town.name}.",
-            "email": f"hello@{domain}", "website": f"https://{domain}/",
-            "phones": [{"id": demo_id("org-phone", org.key), "number": f"01632 960{index:03d}",
-                        "type": "voice", "description": "Main office"}],
-        })
+        rows.append(
+            {
+                "id": demo_id("organization", org.key),
+                "source": SOURCE,
+                "source_id": org.key,
+                "name": org.name,
+                "legal_status": org.legal_status,
+                "description": f"{org.mission} Based in {town.name}.",
+                "email": f"hello@{domain}",
+                "website": f"https://{domain}/",
+                "phones": [
+                    {
+                        "id": demo_id("org-phone", org.key),
+                        "number": f"01632 960{index:03d}",
+                        "type": "voice",
+                        "description": "Main office",
+                    }
+                ],
+            }
+        )
     return rows
 
 
@@ -122,15 +135,29 @@ def build_location(venue: places.Venue) -> dict[str, Any]:
     town = places.TOWNS[venue.town]
     latitude, longitude = places.venue_point(venue)
     return {
-        "id": demo_id("location", venue.key), "source": SOURCE, "source_id": venue.key,
-        "name": venue.name, "location_type": "physical", "latitude": latitude,
-        "longitude": longitude, "transportation": venue.transport,
-        "addresses": [{"id": demo_id("address", venue.key), "address_1": venue.address_1,
-                       "city": town.name, "state_province": town.county,
-                       "postal_code": venue.postcode, "country": "GB",
-                       "address_type": "physical"}],
-        "accessibility": [{"id": demo_id("accessibility", f"{venue.key}:{feature}"),
-                           "feature": feature} for feature in dict.fromkeys(venue.features)],
+        "id": demo_id("location", venue.key),
+        "source": SOURCE,
+        "source_id": venue.key,
+        "name": venue.name,
+        "location_type": "physical",
+        "latitude": latitude,
+        "longitude": longitude,
+        "transportation": venue.transport,
+        "addresses": [
+            {
+                "id": demo_id("address", venue.key),
+                "address_1": venue.address_1,
+                "city": town.name,
+                "state_province": town.county,
+                "postal_code": venue.postcode,
+                "country": "GB",
+                "address_type": "physical",
+            }
+        ],
+        "accessibility": [
+            {"id": demo_id("accessibility", f"{venue.key}:{feature}"), "feature": feature}
+            for feature in dict.fromkeys(venue.features)
+        ],
     }
 
 
@@ -147,25 +174,43 @@ def _choose_venue(kind: Kind, town_key: str, chooser: _Chooser) -> places.Venue:
 def _resolve_days(spec: int | str, first: int, second: int, weekend: int) -> list[int]:
     if isinstance(spec, int):
         return [spec]
-    return {"d": [first], "d2": [second], "s": [weekend], "wk": [0, 1, 2, 3, 4],
-            "all": [0, 1, 2, 3, 4, 5, 6]}[spec]
+    return {
+        "d": [first],
+        "d2": [second],
+        "s": [weekend],
+        "wk": [0, 1, 2, 3, 4],
+        "all": [0, 1, 2, 3, 4, 5, 6],
+    }[spec]
 
 
-def _build_schedules(key: str, spans: tuple[Span, ...], chooser: _Chooser,
-                     site_id: str | None) -> tuple[list[dict[str, Any]], str]:
+def _build_schedules(
+    key: str, spans: tuple[Span, ...], chooser: _Chooser, site_id: str | None
+) -> tuple[list[dict[str, Any]], str]:
     first = chooser.number() % 5
     second = (first + 2 + chooser.number() % 2) % 5
     weekend = 5 + chooser.number() % 2
     rows: list[dict[str, Any]] = []
     for spec, opens, closes, notes in spans:
         for day in _resolve_days(spec, first, second, weekend):
-            rows.append({"id": demo_id("schedule", f"{key}:{len(rows)}"), "weekday": day,
-                         "opens_at": time.fromisoformat(opens),
-                         "closes_at": time.fromisoformat(closes), "notes": notes,
-                         "service_at_location_id": site_id, "timezone": "Europe/London"})
+            rows.append(
+                {
+                    "id": demo_id("schedule", f"{key}:{len(rows)}"),
+                    "weekday": day,
+                    "opens_at": time.fromisoformat(opens),
+                    "closes_at": time.fromisoformat(closes),
+                    "notes": notes,
+                    "service_at_location_id": site_id,
+                    "timezone": "Europe/London",
+                }
+            )
     spec = spans[0][0]
-    day_words = ("weekdays" if spec == "wk" else "every day" if spec == "all"
-                 else DAY_PLURALS[rows[0]["weekday"]])
+    day_words = (
+        "weekdays"
+        if spec == "wk"
+        else "every day"
+        if spec == "all"
+        else DAY_PLURALS[rows[0]["weekday"]]
+    )
     return rows, day_words
 
 
@@ -188,7 +233,9 @@ def _nearest_outcodes(town: places.Town, count: int) -> list[str]:
     return nearest
 
 
-def _build_areas(key: str, town: places.Town, kind_key: str, chooser: _Chooser) -> list[dict[str, Any]]:
+def _build_areas(
+    key: str, town: places.Town, kind_key: str, chooser: _Chooser
+) -> list[dict[str, Any]]:
     la_code = places.REGION_LA[town.region]
     choice = chooser.number() % 3
     if kind_key in ("listening_line", "domestic_abuse"):
@@ -203,20 +250,36 @@ def _build_areas(key: str, town: places.Town, kind_key: str, chooser: _Chooser) 
     else:
         codes = []
     areas.extend(("outcode", code, places.OUTCODE_LABELS.get(code, code)) for code in codes)
-    return [{"id": demo_id("service-area", f"{key}:{area_type}:{code}"), "area_type": area_type,
-             "code": code, "name": name} for area_type, code, name in areas]
+    return [
+        {
+            "id": demo_id("service-area", f"{key}:{area_type}:{code}"),
+            "area_type": area_type,
+            "code": code,
+            "name": name,
+        }
+        for area_type, code, name in areas
+    ]
 
 
 def _build_costs(key: str, kind: Kind, chooser: _Chooser) -> list[dict[str, Any]]:
     options = kind.costs
     if len({c.option for c in options}) == 1 and len(options) > 1:
         options = (chooser.pick(options),)  # alternatives: one price per service
-    return [{"id": demo_id("cost", f"{key}:{n}"), "option": c.option, "amount": Decimal(c.amount),
-             "currency": "GBP", "amount_description": c.description} for n, c in enumerate(options)]
+    return [
+        {
+            "id": demo_id("cost", f"{key}:{n}"),
+            "option": c.option,
+            "amount": Decimal(c.amount),
+            "currency": "GBP",
+            "amount_description": c.description,
+        }
+        for n, c in enumerate(options)
+    ]
 
 
-def _build_service(position: int, org_index: int, org: DemoOrganisation, offering: str,
-                   used_names: set[str]) -> ServicePlan:
+def _build_service(
+    position: int, org_index: int, org: DemoOrganisation, offering: str, used_names: set[str]
+) -> ServicePlan:
     kind_key, _, town_key = offering.partition("@")
     kind, town = KINDS[kind_key], places.TOWNS[town_key or org.town]
     key = f"{org.key}:{kind_key}:{town.key}"
@@ -227,9 +290,15 @@ def _build_service(position: int, org_index: int, org: DemoOrganisation, offerin
     spans = choose.pick(kind.schedules) if kind.schedules else ()
     schedules, day_words = _build_schedules(key, spans, choose, site_id) if spans else ([], "")
     weekday = _first_weekday(schedules)
-    words = {"town": town.name, "venue": venue.name if venue else town.name,
-             "street": venue.address_1 if venue else town.name, "org": org.name,
-             "day": day_words, "weekday": weekday, "area": places.REGION_NAMES[town.region]}
+    words = {
+        "town": town.name,
+        "venue": venue.name if venue else town.name,
+        "street": venue.address_1 if venue else town.name,
+        "org": org.name,
+        "day": day_words,
+        "weekday": weekday,
+        "area": places.REGION_NAMES[town.region],
+    }
 
     name = ""
     for template in choose.sample(kind.names, len(kind.names)):
@@ -263,33 +332,58 @@ def _build_service(position: int, org_index: int, org: DemoOrganisation, offerin
     min_age, max_age = kind.ages or (None, None)
 
     fields: dict[str, Any] = {
-        "organization_id": demo_id("organization", org.key), "source": SOURCE, "source_id": key,
-        "name": name, "summary": choose.pick(kind.summaries).format(**words),
-        "description": f"{first}\n\n{second}", "url": f"https://{domain}/{slugify(name)}",
-        "email": f"{local}@{domain}", "status": status, "alert": alert,
+        "organization_id": demo_id("organization", org.key),
+        "source": SOURCE,
+        "source_id": key,
+        "name": name,
+        "summary": choose.pick(kind.summaries).format(**words),
+        "description": f"{first}\n\n{second}",
+        "url": f"https://{domain}/{slugify(name)}",
+        "email": f"{local}@{domain}",
+        "status": status,
+        "alert": alert,
         "application_process": (kind.application or choose.pick(APPLICATION[kind.referral])),
-        "fees_description": fees, "is_free": not costs,
+        "fees_description": fees,
+        "is_free": not costs,
         "eligibility_description": kind.eligibility.format(**words) if kind.eligibility else None,
-        "minimum_age": min_age, "maximum_age": max_age,
+        "minimum_age": min_age,
+        "maximum_age": max_age,
         "referral_route": ReferralRoute(kind.referral),
-        "interpretation_services": ("Interpreters can be arranged; please ask when you get in touch."
-                                    if languages else None),
+        "interpretation_services": (
+            "Interpreters can be arranged; please ask when you get in touch." if languages else None
+        ),
     }
     plan = ServicePlan(
-        key=key, kind=kind_key, fields=fields,
-        assured_days_ago=(380 + choose.number() % 400 if position % OVERDUE_EVERY == OVERDUE_OFFSET
-                          else 3 + choose.number() % 350),
+        key=key,
+        kind=kind_key,
+        fields=fields,
+        assured_days_ago=(
+            380 + choose.number() % 400
+            if position % OVERDUE_EVERY == OVERDUE_OFFSET
+            else 3 + choose.number() % 350
+        ),
         modes=[DeliveryMode(mode).value for mode in kind.modes],
-        term_slugs=[*kind.terms, *kind.audiences], schedules=schedules)
+        term_slugs=[*kind.terms, *kind.audiences],
+        schedules=schedules,
+    )
     if venue:
         plan.sites.append({"id": site_id, "location_id": demo_id("location", venue.key)})
-    plan.children["service_areas"] = (_build_areas(key, town, kind_key, choose)
-                                      if REMOTE_MODES & set(kind.modes) else [])
+    plan.children["service_areas"] = (
+        _build_areas(key, town, kind_key, choose) if REMOTE_MODES & set(kind.modes) else []
+    )
     plan.children["cost_options"] = costs
-    plan.children["languages"] = [{"id": demo_id("language", f"{key}:{code}"), "name": lang,
-                                   "code": code} for lang, code in languages]
-    plan.children["phones"] = [{"id": demo_id("phone", key), "number": number,
-                                "type": "voice", "description": "Group leader's mobile" if mobile else None}]
+    plan.children["languages"] = [
+        {"id": demo_id("language", f"{key}:{code}"), "name": lang, "code": code}
+        for lang, code in languages
+    ]
+    plan.children["phones"] = [
+        {
+            "id": demo_id("phone", key),
+            "number": number,
+            "type": "voice",
+            "description": "Group leader's mobile" if mobile else None,
+        }
+    ]
     return plan
 
 
@@ -304,5 +398,7 @@ def build_demo() -> DemoPlan:
     if len(set(keys)) != len(keys):
         raise ValueError("two demo services share a key; give one a different town")
     venue_keys = {site["location_id"] for s in services for site in s.sites}
-    locations = [build_location(v) for v in places.VENUES if demo_id("location", v.key) in venue_keys]
+    locations = [
+        build_location(v) for v in places.VENUES if demo_id("location", v.key) in venue_keys
+    ]
     return DemoPlan(build_organisations(), locations, services)

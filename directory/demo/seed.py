@@ -44,7 +44,9 @@ from signpost.types import utcnow
 
 REVIEW_EVERY = timedelta(days=365)
 _CHILD_MODELS: dict[str, type[Any]] = {
-    "service_areas": ServiceArea, "cost_options": CostOption, "languages": Language,
+    "service_areas": ServiceArea,
+    "cost_options": CostOption,
+    "languages": Language,
     "phones": Phone,
 }
 
@@ -59,7 +61,9 @@ def _apply(obj: Any, fields: dict[str, Any]) -> bool:
     return changed
 
 
-def _sync_children(collection: list[Any], model: type[Any], wanted: Iterable[dict[str, Any]]) -> bool:
+def _sync_children(
+    collection: list[Any], model: type[Any], wanted: Iterable[dict[str, Any]]
+) -> bool:
     """Make a child collection hold exactly the wanted rows (matched by id)."""
     existing = {child.id: child for child in collection}
     changed, keep = False, set()
@@ -81,32 +85,53 @@ def _sync_children(collection: list[Any], model: type[Any], wanted: Iterable[dic
 def _seed_taxonomies(counts: Counter[str]) -> dict[str, TaxonomyTerm]:
     """Both taxonomies and their terms; returns every term by slug."""
     terms: dict[str, TaxonomyTerm] = {}
-    tree = [(CATEGORY_TAXONOMY, "What a service is or does.", CATEGORIES),
-            (AUDIENCE_TAXONOMY, "Who a service is for.", tuple((a, ()) for a in AUDIENCES))]
+    tree = [
+        (CATEGORY_TAXONOMY, "What a service is or does.", CATEGORIES),
+        (AUDIENCE_TAXONOMY, "Who a service is for.", tuple((a, ()) for a in AUDIENCES)),
+    ]
     for taxonomy_name, about, entries in tree:
         taxonomy = db.session.scalar(select(Taxonomy).where(Taxonomy.name == taxonomy_name))
         if taxonomy is None:
-            taxonomy = Taxonomy(id=demo_id("taxonomy", taxonomy_name), name=taxonomy_name,
-                                description=about, version="1")
+            taxonomy = Taxonomy(
+                id=demo_id("taxonomy", taxonomy_name),
+                name=taxonomy_name,
+                description=about,
+                version="1",
+            )
             db.session.add(taxonomy)
         for (slug, name, description), children in entries:
             root = _seed_term(taxonomy, None, slug, name, description, counts)
             terms[slug] = root
             for child_slug, child_name, child_description in children:
-                terms[child_slug] = _seed_term(taxonomy, root, child_slug, child_name,
-                                               child_description, counts)
+                terms[child_slug] = _seed_term(
+                    taxonomy, root, child_slug, child_name, child_description, counts
+                )
     return terms
 
 
-def _seed_term(taxonomy: Taxonomy, parent: TaxonomyTerm | None, slug: str, name: str,
-               description: str, counts: Counter[str]) -> TaxonomyTerm:
+def _seed_term(
+    taxonomy: Taxonomy,
+    parent: TaxonomyTerm | None,
+    slug: str,
+    name: str,
+    description: str,
+    counts: Counter[str],
+) -> TaxonomyTerm:
     term = db.session.scalar(select(TaxonomyTerm).where(TaxonomyTerm.slug == slug))
     if term is None:
         term = TaxonomyTerm(id=demo_id("taxonomy-term", slug), slug=slug)
         db.session.add(term)
         counts["terms created"] += 1
-    _apply(term, {"taxonomy": taxonomy, "parent": parent, "code": slug, "name": name,
-                  "description": description})
+    _apply(
+        term,
+        {
+            "taxonomy": taxonomy,
+            "parent": parent,
+            "code": slug,
+            "name": name,
+            "description": description,
+        },
+    )
     return term
 
 
@@ -114,35 +139,57 @@ def _seed_geo(plan: DemoPlan, counts: Counter[str]) -> None:
     have_outcodes = set(db.session.scalars(select(Outcode.outcode)))
     for code, lat, lon, town in places.OUTCODES:
         if code not in have_outcodes:
-            db.session.add(Outcode(outcode=code, latitude=lat, longitude=lon, town=town,
-                                   postcode_count=0))
+            db.session.add(
+                Outcode(outcode=code, latitude=lat, longitude=lon, town=town, postcode_count=0)
+            )
             counts["outcodes added"] += 1
     wanted = {loc["addresses"][0]["postal_code"]: loc for loc in plan.locations}
-    have_postcodes = set(db.session.scalars(
-        select(Postcode.postcode).where(Postcode.postcode.in_(list(wanted)))))
+    have_postcodes = set(
+        db.session.scalars(select(Postcode.postcode).where(Postcode.postcode.in_(list(wanted))))
+    )
     towns_by_name = {t.name: t for t in places.TOWNS.values()}
     for postcode, loc in sorted(wanted.items()):
         if postcode not in have_postcodes:
             town = towns_by_name[loc["addresses"][0]["city"]]
-            db.session.add(Postcode(postcode=postcode, outcode=postcode.split()[0],
-                                    latitude=loc["latitude"], longitude=loc["longitude"],
-                                    district_code=town.la_code))
+            db.session.add(
+                Postcode(
+                    postcode=postcode,
+                    outcode=postcode.split()[0],
+                    latitude=loc["latitude"],
+                    longitude=loc["longitude"],
+                    district_code=town.la_code,
+                )
+            )
             counts["postcodes added"] += 1
     have_places = set(db.session.scalars(select(Place.name_key)))
     for town in places.TOWNS.values():
         key = place_name_key(town.name)
         if key not in have_places:
-            db.session.add(Place(name=town.name, name_key=key, county=town.county, kind=town.kind,
-                                 latitude=town.latitude, longitude=town.longitude,
-                                 rank=KIND_WEIGHTS.get(town.kind, 0)))
+            db.session.add(
+                Place(
+                    name=town.name,
+                    name_key=key,
+                    county=town.county,
+                    kind=town.kind,
+                    latitude=town.latitude,
+                    longitude=town.longitude,
+                    rank=KIND_WEIGHTS.get(town.kind, 0),
+                )
+            )
             have_places.add(key)
             counts["places added"] += 1
 
 
 def _seed_organisations(plan: DemoPlan, counts: Counter[str]) -> None:
     ids = [row["id"] for row in plan.organisations]
-    existing = {o.id: o for o in db.session.scalars(
-        select(Organization).where(Organization.id.in_(ids)).options(selectinload(Organization.phones)))}
+    existing = {
+        o.id: o
+        for o in db.session.scalars(
+            select(Organization)
+            .where(Organization.id.in_(ids))
+            .options(selectinload(Organization.phones))
+        )
+    }
     for row in plan.organisations:
         fields = {k: v for k, v in row.items() if k != "phones"}
         org = existing.get(row["id"])
@@ -159,9 +206,14 @@ def _seed_organisations(plan: DemoPlan, counts: Counter[str]) -> None:
 
 def _seed_locations(plan: DemoPlan, counts: Counter[str]) -> None:
     ids = [row["id"] for row in plan.locations]
-    existing = {loc.id: loc for loc in db.session.scalars(
-        select(Location).where(Location.id.in_(ids)).options(
-            selectinload(Location.addresses), selectinload(Location.accessibility)))}
+    existing = {
+        loc.id: loc
+        for loc in db.session.scalars(
+            select(Location)
+            .where(Location.id.in_(ids))
+            .options(selectinload(Location.addresses), selectinload(Location.accessibility))
+        )
+    }
     for row in plan.locations:
         fields = {k: v for k, v in row.items() if k not in ("addresses", "accessibility")}
         location = existing.get(row["id"])
@@ -171,20 +223,32 @@ def _seed_locations(plan: DemoPlan, counts: Counter[str]) -> None:
             counts["locations created"] += 1
         changed = _apply(location, fields)
         changed = _sync_children(location.addresses, Address, row["addresses"]) or changed
-        changed = _sync_children(location.accessibility, Accessibility,
-                                 row["accessibility"]) or changed
+        changed = (
+            _sync_children(location.accessibility, Accessibility, row["accessibility"]) or changed
+        )
         if changed and row["id"] in existing:
             location.last_modified = utcnow()
             counts["locations updated"] += 1
 
 
 def _load_services(ids: list[str]) -> dict[str, Service]:
-    return {s.id: s for s in db.session.scalars(
-        select(Service).where(Service.id.in_(ids)).options(
-            selectinload(Service.delivery_modes), selectinload(Service.service_at_locations),
-            selectinload(Service.schedules), selectinload(Service.service_areas),
-            selectinload(Service.cost_options), selectinload(Service.languages),
-            selectinload(Service.phones), selectinload(Service.taxonomy_terms)))}
+    return {
+        s.id: s
+        for s in db.session.scalars(
+            select(Service)
+            .where(Service.id.in_(ids))
+            .options(
+                selectinload(Service.delivery_modes),
+                selectinload(Service.service_at_locations),
+                selectinload(Service.schedules),
+                selectinload(Service.service_areas),
+                selectinload(Service.cost_options),
+                selectinload(Service.languages),
+                selectinload(Service.phones),
+                selectinload(Service.taxonomy_terms),
+            )
+        )
+    }
 
 
 def _sync_service(service: Service, spec: ServicePlan, terms: dict[str, TaxonomyTerm]) -> bool:
@@ -196,8 +260,9 @@ def _sync_service(service: Service, spec: ServicePlan, terms: dict[str, Taxonomy
     if {m.mode for m in service.delivery_modes} != set(wanted_modes):
         service.delivery_modes[:] = [m for m in service.delivery_modes if m.mode in wanted_modes]
         have = {m.mode for m in service.delivery_modes}
-        service.delivery_modes.extend(ServiceDeliveryMode(mode=m) for m in wanted_modes
-                                      if m not in have)
+        service.delivery_modes.extend(
+            ServiceDeliveryMode(mode=m) for m in wanted_modes if m not in have
+        )
         changed = True
     wanted_terms = [terms[slug] for slug in spec.term_slugs]
     if {t.id for t in service.taxonomy_terms} != {t.id for t in wanted_terms}:
@@ -216,8 +281,13 @@ def _seed_services(plan: DemoPlan, terms: dict[str, TaxonomyTerm], counts: Count
         service = existing.get(service_id)
         if service is None:
             assured = today - timedelta(days=spec.assured_days_ago)
-            service = Service(id=service_id, assured_date=assured, review_due=assured + REVIEW_EVERY,
-                              assurer_email="directory-team@example.org", schedules=[])
+            service = Service(
+                id=service_id,
+                assured_date=assured,
+                review_due=assured + REVIEW_EVERY,
+                assurer_email="directory-team@example.org",
+                schedules=[],
+            )
             db.session.add(service)
         objects[service_id] = service
         if _sync_service(service, spec, terms) and service_id in existing:

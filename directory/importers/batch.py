@@ -42,14 +42,22 @@ from signpost.types import new_id, utcnow
 
 # Parents before children, so foreign keys hold at every INSERT.
 TABLES: tuple[tuple[str, Any], ...] = (
-    ("organization", Organization.__table__), ("location", Location.__table__),
-    ("address", Address.__table__), ("accessibility", Accessibility.__table__),
-    ("service", Service.__table__), ("modes", ServiceDeliveryMode.__table__),
-    ("service_at_locations", ServiceAtLocation.__table__), ("schedules", Schedule.__table__),
-    ("service_areas", ServiceArea.__table__), ("cost_options", CostOption.__table__),
-    ("languages", Language.__table__), ("contacts", Contact.__table__),
-    ("phones", Phone.__table__), ("fundings", Funding.__table__),
-    ("terms", service_taxonomy_term), ("outbox", IndexOutbox.__table__),
+    ("organization", Organization.__table__),
+    ("location", Location.__table__),
+    ("address", Address.__table__),
+    ("accessibility", Accessibility.__table__),
+    ("service", Service.__table__),
+    ("modes", ServiceDeliveryMode.__table__),
+    ("service_at_locations", ServiceAtLocation.__table__),
+    ("schedules", Schedule.__table__),
+    ("service_areas", ServiceArea.__table__),
+    ("cost_options", CostOption.__table__),
+    ("languages", Language.__table__),
+    ("contacts", Contact.__table__),
+    ("phones", Phone.__table__),
+    ("fundings", Funding.__table__),
+    ("terms", service_taxonomy_term),
+    ("outbox", IndexOutbox.__table__),
 )
 Rows = dict[str, list[dict[str, Any]]]
 
@@ -58,7 +66,9 @@ def _taken(model: Any, ids: list[str]) -> set[str]:
     """Which of `ids` the table already uses, in a few queries."""
     found: set[str] = set()
     for start in range(0, len(ids), 500):
-        found.update(db.session.scalars(select(model.id).where(model.id.in_(ids[start:start + 500]))))
+        found.update(
+            db.session.scalars(select(model.id).where(model.id.in_(ids[start : start + 500])))
+        )
     return found
 
 
@@ -77,20 +87,31 @@ class BatchSaver(RecordSaver):
         self.prepare([item.source_id for _, item, _ in built])
         self._prepare_locations([loc.source_id for *_, b in built for _, loc in b.links])
         self._prepare_orgs([item.record for _, item, _ in built])
-        taken_services = set() if self.fresh_services else _taken(
-            Service, [b.service["id"] for *_, b in built])
+        taken_services = (
+            set() if self.fresh_services else _taken(Service, [b.service["id"] for *_, b in built])
+        )
         rows: Rows = defaultdict(list)
         slow: list[tuple[int, SourceRecord]] = []
         seen: set[str] = set()
         for n, item, b in built:
-            if (item.source_id in self.services or item.source_id in self.bulk_services
-                    or item.source_id in seen
-                    or any(loc.source_id in self.known_locations for _, loc in b.links)):
+            if (
+                item.source_id in self.services
+                or item.source_id in self.bulk_services
+                or item.source_id in seen
+                or any(loc.source_id in self.known_locations for _, loc in b.links)
+            ):
                 slow.append((n, item))
                 continue
             try:
-                terms = {t.id for t in (self._term(a) for a in item.record.get("attributes") or []
-                                        if isinstance(a, dict)) if t is not None}
+                terms = {
+                    t.id
+                    for t in (
+                        self._term(a)
+                        for a in item.record.get("attributes") or []
+                        if isinstance(a, dict)
+                    )
+                    if t is not None
+                }
                 org_id = self._bulk_org(item.record, rows)
             except RecordRejected as error:
                 outcomes[n] = "rejected:" + str(error)
@@ -117,17 +138,26 @@ class BatchSaver(RecordSaver):
 
     # -- lookups for a whole batch --
     def _prepare_locations(self, source_ids: list[str]) -> None:
-        wanted = [s for s in dict.fromkeys(source_ids)
-                  if s not in self.location_ids and s not in self.known_locations]
+        wanted = [
+            s
+            for s in dict.fromkeys(source_ids)
+            if s not in self.location_ids and s not in self.known_locations
+        ]
         self.known_locations.update(s for s in wanted if s in self.locations)
         if self.fresh_locations or not wanted:
             return
         for start in range(0, len(wanted), 500):
-            self.known_locations.update(db.session.scalars(select(Location.source_id).where(
-                Location.source == self.source,
-                Location.source_id.in_(wanted[start:start + 500]))))
-        self.taken_locations |= _taken(Location, [s for s in wanted
-                                                 if s not in self.known_locations])
+            self.known_locations.update(
+                db.session.scalars(
+                    select(Location.source_id).where(
+                        Location.source == self.source,
+                        Location.source_id.in_(wanted[start : start + 500]),
+                    )
+                )
+            )
+        self.taken_locations |= _taken(
+            Location, [s for s in wanted if s not in self.known_locations]
+        )
 
     @staticmethod
     def _org_source_id(record: dict[str, Any]) -> str:
@@ -148,12 +178,16 @@ class BatchSaver(RecordSaver):
                 wanted.append(source_id)
         wanted = list(dict.fromkeys(wanted))
         for start in range(0, len(wanted), 500):
-            for org in db.session.scalars(select(Organization).where(
+            for org in db.session.scalars(
+                select(Organization).where(
                     Organization.source == self.source,
-                    Organization.source_id.in_(wanted[start:start + 500]))):
+                    Organization.source_id.in_(wanted[start : start + 500]),
+                )
+            ):
                 self.orgs[org.source_id] = org
-        self.taken_orgs |= _taken(Organization, [record_id(r.get("organization") or {})
-                                                for r in records])
+        self.taken_orgs |= _taken(
+            Organization, [record_id(r.get("organization") or {}) for r in records]
+        )
 
     # -- rows --
     def _bulk_org(self, record: dict[str, Any], rows: Rows) -> str:
@@ -166,15 +200,20 @@ class BatchSaver(RecordSaver):
             org = self.orgs[source_id]
             if data.get("name"):
                 for key in ORG_FIELDS:
-                    value = (text(data, key) or "") if key == "description" else text(data, key, 500)
+                    value = (
+                        (text(data, key) or "") if key == "description" else text(data, key, 500)
+                    )
                     if key != "name" or value:
                         setattr(org, key, value)
             return org.id
-        row = {"id": record_id(data), "name": text(data, "name", 255, required=True,
-                                                    what="The organization"),
-               "source": self.source, "source_id": source_id}
+        row = {
+            "id": record_id(data),
+            "name": text(data, "name", 255, required=True, what="The organization"),
+            "source": self.source,
+            "source_id": source_id,
+        }
         for key in ORG_FIELDS[1:]:
-            row[key] = ((text(data, key) or "") if key == "description" else text(data, key, 500))
+            row[key] = (text(data, key) or "") if key == "description" else text(data, key, 500)
         if row["id"] in self.taken_orgs:
             row["id"] = new_id()
         self.taken_orgs.add(row["id"])
@@ -182,12 +221,17 @@ class BatchSaver(RecordSaver):
         self.org_ids[source_id] = row["id"]
         return row["id"]
 
-    def _add_rows(self, rows: Rows, item: SourceRecord, b: Built, org_id: str,
-                  terms: set[str]) -> None:
+    def _add_rows(
+        self, rows: Rows, item: SourceRecord, b: Built, org_id: str, terms: set[str]
+    ) -> None:
         now = utcnow()
         sid = b.service["id"]
-        b.service.update(organization_id=org_id, source=self.source, source_id=item.source_id,
-                         last_modified=b.service["last_modified"] or now)
+        b.service.update(
+            organization_id=org_id,
+            source=self.source,
+            source_id=item.source_id,
+            last_modified=b.service["last_modified"] or now,
+        )
         rows["service"].append(b.service)
         for link, loc in b.links:
             location_id = self.location_ids.get(loc.source_id)
@@ -196,15 +240,22 @@ class BatchSaver(RecordSaver):
                 if location_id in self.taken_locations:
                     location_id = loc.row["id"] = new_id()
                 self.taken_locations.add(location_id)
-                rows["location"].append(loc.row | {
-                    "organization_id": org_id if loc.row["organization_id"] else None,
-                    "source": self.source, "source_id": loc.source_id})
+                rows["location"].append(
+                    loc.row
+                    | {
+                        "organization_id": org_id if loc.row["organization_id"] else None,
+                        "source": self.source,
+                        "source_id": loc.source_id,
+                    }
+                )
                 rows["address"] += [a | {"location_id": location_id} for a in loc.addresses]
-                rows["accessibility"] += [a | {"location_id": location_id}
-                                          for a in loc.accessibility]
+                rows["accessibility"] += [
+                    a | {"location_id": location_id} for a in loc.accessibility
+                ]
                 self.location_ids[loc.source_id] = location_id
-            rows["service_at_locations"].append(link | {"service_id": sid,
-                                                        "location_id": location_id})
+            rows["service_at_locations"].append(
+                link | {"service_id": sid, "location_id": location_id}
+            )
         for name in CHILD_TABLES:
             rows[name] += [row | {"service_id": sid} for row in b.children[name]]
         rows["modes"] += [{"service_id": sid, "mode": mode} for mode in b.modes]
@@ -215,4 +266,3 @@ class BatchSaver(RecordSaver):
         super().reset()
         self.taken_locations: set[str] = set()
         self.taken_orgs: set[str] = set()
-

@@ -59,8 +59,10 @@ class ImportSummary:
 
     def __str__(self) -> str:
         head = "Dry run, nothing saved: would have " if self.dry_run else ""
-        text = (f"{head}created {self.created}, updated {self.updated}, unchanged "
-                f"{self.unchanged}, rejected {self.rejected}")
+        text = (
+            f"{head}created {self.created}, updated {self.updated}, unchanged "
+            f"{self.unchanged}, rejected {self.rejected}"
+        )
         return text + (f", skipped {self.skipped}" if self.skipped else "") + "."
 
     def write_report(self, path: Path) -> None:
@@ -90,13 +92,17 @@ class ImportRun:
     batch is rolled back, so the saver can forget objects it cached from that batch.
     """
 
-    def __init__(self, save: Callable[[SourceRecord], str], *, dry_run: bool = False,
-                 reset: Callable[[], None] = lambda: None,
-                 after_flush: Callable[[], None] = lambda: None,
-                 prepare: Callable[[list[str]], None] = lambda ids: None,
-                 save_batch: Callable[[list[SourceRecord]], list[tuple[SourceRecord, str]]]
-                 | None = None,
-                 progress: Callable[[int], None] = lambda n: None) -> None:
+    def __init__(
+        self,
+        save: Callable[[SourceRecord], str],
+        *,
+        dry_run: bool = False,
+        reset: Callable[[], None] = lambda: None,
+        after_flush: Callable[[], None] = lambda: None,
+        prepare: Callable[[list[str]], None] = lambda ids: None,
+        save_batch: Callable[[list[SourceRecord]], list[tuple[SourceRecord, str]]] | None = None,
+        progress: Callable[[int], None] = lambda n: None,
+    ) -> None:
         self.save = save
         self.save_batch = save_batch
         self.reset = reset
@@ -162,8 +168,13 @@ class ImportRun:
                 outcomes.append((item, "rejected:" + str(error)))
             except Exception as error:  # noqa: BLE001 - report it, keep going
                 self.reset()
-                outcomes.append((item, "rejected:The database refused this record: "
-                                       + str(error).splitlines()[0][:200]))
+                outcomes.append(
+                    (
+                        item,
+                        "rejected:The database refused this record: "
+                        + str(error).splitlines()[0][:200],
+                    )
+                )
         self._finish(outcomes)
 
     def _finish(self, outcomes: list[tuple[SourceRecord, str]]) -> None:

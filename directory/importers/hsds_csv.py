@@ -21,8 +21,10 @@ def _read(folder: Path, name: str) -> list[Row]:
     if not path.exists():
         return []
     with path.open(newline="", encoding="utf-8-sig") as handle:
-        return [{k: (v if v != "" else None) for k, v in row.items() if k}
-                for row in csv.DictReader(handle)]
+        return [
+            {k: (v if v != "" else None) for k, v in row.items() if k}
+            for row in csv.DictReader(handle)
+        ]
 
 
 def _by(rows: list[Row], key: str) -> dict[str, list[Row]]:
@@ -70,8 +72,10 @@ def read_package(folder: Path, saver: Any = None) -> Iterator[SourceRecord | Rej
         row = locations.get(location_id)
         if row is None:
             return None
-        return row | {"addresses": addresses.get(location_id, []),
-                      "accessibility": accessibility.get(location_id, [])}
+        return row | {
+            "addresses": addresses.get(location_id, []),
+            "accessibility": accessibility.get(location_id, []),
+        }
 
     if saver is not None:
         for term_id in terms:
@@ -85,16 +89,20 @@ def read_package(folder: Path, saver: Any = None) -> Iterator[SourceRecord | Rej
         record["organization"] = organizations.get(service.get("organization_id") or "")
         record["service_at_locations"] = [
             link | {"location": location(link.get("location_id") or "")}
-            for link in links.get(sid, [])]
+            for link in links.get(sid, [])
+        ]
         record["schedules"] = schedules.get(sid, [])
         record["service_areas"] = areas.get(sid, [])
         record["cost_options"] = costs.get(sid, [])
         record["languages"] = languages.get(sid, [])
-        record["contacts"] = [c | {"phones": contact_phones.get(c.get("id") or "", [])}
-                              for c in contacts.get(sid, [])]
+        record["contacts"] = [
+            c | {"phones": contact_phones.get(c.get("id") or "", [])} for c in contacts.get(sid, [])
+        ]
         record["phones"] = service_phones.get(sid, [])
         record["funding"] = funding.get(sid, [])
         record["attributes"] = [
             a | {"taxonomy_term": term(a.get("taxonomy_term_id") or "")}
-            for a in attributes.get(sid, []) if term(a.get("taxonomy_term_id") or "")]
+            for a in attributes.get(sid, [])
+            if term(a.get("taxonomy_term_id") or "")
+        ]
         yield SourceRecord(record, sid[:200], f"services.csv line {n} ({service.get('name')})")

@@ -56,6 +56,7 @@ ORG_FIELDS = ("name", "alternate_name", "description", "email", "website", "lega
 
 # --- records to models ----------------------------------------------------------------------
 
+
 class RecordSaver:
     """Turns full-service records from one source into saved services."""
 
@@ -88,21 +89,26 @@ class RecordSaver:
         if self.fresh_services:
             return
         wanted = [i for i in source_ids if i not in self.services]
-        for service in db.session.scalars(select(Service).where(
-                Service.source == self.source, Service.source_id.in_(wanted))
-                .options(*oruk.full_service_options())):
+        for service in db.session.scalars(
+            select(Service)
+            .where(Service.source == self.source, Service.source_id.in_(wanted))
+            .options(*oruk.full_service_options())
+        ):
             self.services[service.source_id] = service
         self.prepared.update(wanted)
 
     def _existing_service(self, source_id: str) -> Service | None:
         if source_id in self.services:
             return self.services[source_id]
-        if source_id not in self.bulk_services and (self.fresh_services
-                                                    or source_id in self.prepared):
+        if source_id not in self.bulk_services and (
+            self.fresh_services or source_id in self.prepared
+        ):
             return None
-        return db.session.scalar(select(Service).where(
-            Service.source == self.source, Service.source_id == source_id)
-            .options(*oruk.full_service_options()))
+        return db.session.scalar(
+            select(Service)
+            .where(Service.source == self.source, Service.source_id == source_id)
+            .options(*oruk.full_service_options())
+        )
 
     def _free_id(self, model: type, wanted: str, fresh: bool) -> str:
         if fresh or db.session.get(model, wanted) is None:
@@ -115,12 +121,19 @@ class RecordSaver:
         if not source_id and not data.get("name"):
             raise RecordRejected("The service has no organization.")
         source_id = source_id or "name:" + str(data["name"])
-        org = self.orgs.get(source_id) or db.session.scalar(select(Organization).where(
-            Organization.source == self.source, Organization.source_id == source_id))
+        org = self.orgs.get(source_id) or db.session.scalar(
+            select(Organization).where(
+                Organization.source == self.source, Organization.source_id == source_id
+            )
+        )
         if org is None:
             name = text(data, "name", 255, required=True, what="The organization")
-            org = Organization(id=self._free_id(Organization, record_id(data), False), name=name,
-                               source=self.source, source_id=source_id)
+            org = Organization(
+                id=self._free_id(Organization, record_id(data), False),
+                name=name,
+                source=self.source,
+                source_id=source_id,
+            )
             db.session.add(org)
         if data.get("name"):
             for key in ORG_FIELDS:
@@ -140,14 +153,21 @@ class RecordSaver:
             taxonomy = self._taxonomy(data)
             code = str(data.get("code") or data.get("term") or data["name"])[:100]
             key = (taxonomy.id if taxonomy else "", code)
-            term = self.terms.get(key) or db.session.scalar(select(TaxonomyTerm).where(
-                TaxonomyTerm.taxonomy_id == (taxonomy.id if taxonomy else None),
-                TaxonomyTerm.code == code))
+            term = self.terms.get(key) or db.session.scalar(
+                select(TaxonomyTerm).where(
+                    TaxonomyTerm.taxonomy_id == (taxonomy.id if taxonomy else None),
+                    TaxonomyTerm.code == code,
+                )
+            )
             if term is None:
-                term = TaxonomyTerm(id=term_id or new_id(), code=code,
-                                    name=str(data["name"])[:255],
-                                    description=str(data.get("description") or ""),
-                                    term_uri=data.get("term_uri"), taxonomy=taxonomy)
+                term = TaxonomyTerm(
+                    id=term_id or new_id(),
+                    code=code,
+                    name=str(data["name"])[:255],
+                    description=str(data.get("description") or ""),
+                    term_uri=data.get("term_uri"),
+                    taxonomy=taxonomy,
+                )
                 db.session.add(term)
                 self._link_parent(term, data.get("parent_id"))
             self.terms[key] = term
@@ -180,7 +200,8 @@ class RecordSaver:
         taxonomy = db.session.get(Taxonomy, taxonomy_id) if taxonomy_id else None
         if taxonomy is None and name:
             taxonomy = self.taxonomies.get(name) or db.session.scalar(
-                select(Taxonomy).where(Taxonomy.name == name))
+                select(Taxonomy).where(Taxonomy.name == name)
+            )
             if taxonomy is None:
                 taxonomy = Taxonomy(id=taxonomy_id or new_id(), name=str(name)[:255])
                 db.session.add(taxonomy)
@@ -198,14 +219,22 @@ class RecordSaver:
     def _save(self, item: SourceRecord) -> str:
         record = item.record
         rows = build(record)
-        terms = [t for t in (self._term(a) for a in record.get("attributes") or []
-                             if isinstance(a, dict)) if t is not None]
+        terms = [
+            t
+            for t in (self._term(a) for a in record.get("attributes") or [] if isinstance(a, dict))
+            if t is not None
+        ]
         terms = list({t.id: t for t in terms}.values())
         org = self._organization(record.get("organization"), record.get("organization_id"))
         existing = self._existing_service(item.source_id)
-        if existing is not None and existing.organization_id == org.id and (
+        if (
+            existing is not None
+            and existing.organization_id == org.id
+            and (
                 canonical(oruk.service_full_record(existing))
-                == canonical(oruk.service_full_record(to_plain(rows, terms)))):
+                == canonical(oruk.service_full_record(to_plain(rows, terms)))
+            )
+        ):
             return UNCHANGED
         built = to_service(rows)
         built.taxonomy_terms = terms
@@ -229,8 +258,11 @@ class RecordSaver:
             if found is None and source_id in self.location_ids:
                 found = db.session.get(Location, self.location_ids[source_id])
             if found is None and not self.fresh_locations:
-                found = db.session.scalar(select(Location).where(
-                    Location.source == self.source, Location.source_id == source_id))
+                found = db.session.scalar(
+                    select(Location).where(
+                        Location.source == self.source, Location.source_id == source_id
+                    )
+                )
             if found is None:
                 incoming.id = self._free_id(Location, incoming.id, self.fresh_locations)
                 incoming.source, incoming.source_id = self.source, source_id
@@ -250,8 +282,17 @@ class RecordSaver:
             link.location = found
             self.locations[source_id] = found
 
-    CHILDREN = ("service_at_locations", "schedules", "service_areas", "cost_options",
-                "languages", "contacts", "phones", "fundings", "taxonomy_terms")
+    CHILDREN = (
+        "service_at_locations",
+        "schedules",
+        "service_areas",
+        "cost_options",
+        "languages",
+        "contacts",
+        "phones",
+        "fundings",
+        "taxonomy_terms",
+    )
 
     def _update(self, existing: Service, built: Service, org: Organization) -> None:
         for key in SERVICE_FIELDS + ("summary", "is_free"):
@@ -273,10 +314,18 @@ class RecordSaver:
                 links.append(kept)
             else:
                 links.append(link)
-        final_ids = {link.id: kept.id for link, kept in zip(moved["service_at_locations"], links,
-                                                             strict=True)}
-        for name in ("service_areas", "cost_options", "languages", "contacts", "phones",
-                     "fundings"):
+        final_ids = {
+            link.id: kept.id
+            for link, kept in zip(moved["service_at_locations"], links, strict=True)
+        }
+        for name in (
+            "service_areas",
+            "cost_options",
+            "languages",
+            "contacts",
+            "phones",
+            "fundings",
+        ):
             for child in moved[name]:
                 child.id = new_id()
         for sched in moved["schedules"]:
@@ -306,6 +355,7 @@ class RecordSaver:
 
 
 # --- files ----------------------------------------------------------------------------------
+
 
 def read_records(path: Path) -> Iterator[SourceRecord | Rejection]:
     """Records from a JSON array of full services, or a saved page ({"contents": [...]})."""

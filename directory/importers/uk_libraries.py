@@ -52,8 +52,13 @@ def parse_hours(text: str | None, column: str) -> list[tuple[str, str]]:
         if not part:
             continue
         match = SPAN.match(part)
-        if not match or int(match[1]) > 23 or int(match[3]) > 24 or int(match[2]) > 59 \
-                or int(match[4]) > 59:
+        if (
+            not match
+            or int(match[1]) > 23
+            or int(match[3]) > 24
+            or int(match[2]) > 59
+            or int(match[4]) > 59
+        ):
             raise RecordRejected(f"{column} '{text}' is not a span of hours like 09:00-17:00.")
         closes = "23:59" if match[3] == "24" else f"{int(match[3]):02d}:{match[4]}"
         spans.append((f"{int(match[1]):02d}:{match[2]}", closes))
@@ -76,16 +81,20 @@ class LibrarySaver(BatchSaver):
         """Centroids for the postcodes (and, as a fallback, their districts), in a few queries."""
         wanted = sorted(postcodes)
         for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            for row in db.session.execute(select(Postcode.postcode, Postcode.latitude,
-                                                 Postcode.longitude)
-                                          .where(Postcode.postcode.in_(chunk))):
+            chunk = wanted[start : start + 500]
+            for row in db.session.execute(
+                select(Postcode.postcode, Postcode.latitude, Postcode.longitude).where(
+                    Postcode.postcode.in_(chunk)
+                )
+            ):
                 self.points[row.postcode] = (row.latitude, row.longitude)
         outcodes = sorted({outcode_of(p) for p in wanted if p not in self.points})
         for start in range(0, len(outcodes), 500):
-            for row in db.session.execute(select(Outcode.outcode, Outcode.latitude,
-                                                 Outcode.longitude)
-                                          .where(Outcode.outcode.in_(outcodes[start:start + 500]))):
+            for row in db.session.execute(
+                select(Outcode.outcode, Outcode.latitude, Outcode.longitude).where(
+                    Outcode.outcode.in_(outcodes[start : start + 500])
+                )
+            ):
                 self.points.setdefault(row.outcode, (row.latitude, row.longitude))
 
     def point(self, postcode: str) -> tuple[float, float] | None:
@@ -93,8 +102,11 @@ class LibrarySaver(BatchSaver):
 
     def libraries_term_id(self) -> str:
         """The "Libraries" category term, made if the directory has none yet."""
-        term = db.session.scalar(select(TaxonomyTerm).join(Taxonomy).where(
-            Taxonomy.name == CATEGORY_TAXONOMY, TaxonomyTerm.name == "Libraries"))
+        term = db.session.scalar(
+            select(TaxonomyTerm)
+            .join(Taxonomy)
+            .where(Taxonomy.name == CATEGORY_TAXONOMY, TaxonomyTerm.name == "Libraries")
+        )
         if term is None:
             term = db.session.scalar(select(TaxonomyTerm).where(TaxonomyTerm.slug == "libraries"))
         if term is None:
@@ -102,16 +114,22 @@ class LibrarySaver(BatchSaver):
             if taxonomy is None:
                 taxonomy = Taxonomy(name=CATEGORY_TAXONOMY)
                 db.session.add(taxonomy)
-            term = TaxonomyTerm(taxonomy=taxonomy, code="libraries", name="Libraries",
-                                slug="libraries", description="Public libraries: books, "
-                                "computers and internet, events and local information.")
+            term = TaxonomyTerm(
+                taxonomy=taxonomy,
+                code="libraries",
+                name="Libraries",
+                slug="libraries",
+                description="Public libraries: books, "
+                "computers and internet, events and local information.",
+            )
             db.session.add(term)
             db.session.flush()
         return term.id
 
 
-def library_record(row: dict[str, str], saver: LibrarySaver, term_id: str
-                   ) -> tuple[dict[str, Any], str]:
+def library_record(
+    row: dict[str, str], saver: LibrarySaver, term_id: str
+) -> tuple[dict[str, Any], str]:
     """The full-service record for one open library, and its source id."""
     authority = (row.get("Local authority") or "").strip()
     name = " ".join((row.get("Library name") or "").split())
@@ -128,9 +146,16 @@ def library_record(row: dict[str, str], saver: LibrarySaver, term_id: str
         for kind, note in (("staffed", None), ("unstaffed", "Unstaffed: open for self-service.")):
             column = f"{day} {kind} hours"
             for n, (opens, closes) in enumerate(parse_hours(row.get(column), column)):
-                schedules.append({"id": _uuid("schedule", f"{source_id}|{weekday}|{kind}|{n}"),
-                                  "freq": "WEEKLY", "byday": Schedule.BYDAY[weekday],
-                                  "opens_at": opens, "closes_at": closes, "notes": note})
+                schedules.append(
+                    {
+                        "id": _uuid("schedule", f"{source_id}|{weekday}|{kind}|{n}"),
+                        "freq": "WEEKLY",
+                        "byday": Schedule.BYDAY[weekday],
+                        "opens_at": opens,
+                        "closes_at": closes,
+                        "notes": note,
+                    }
+                )
     kind = LIBRARY_TYPES.get((row.get("Type of library") or "").strip(), "")
     description = f"A public library in {authority}" + (f", {kind}" if kind else "") + "."
     if (row.get("Co-located with") or "").strip():
@@ -142,21 +167,39 @@ def library_record(row: dict[str, str], saver: LibrarySaver, term_id: str
     address_lines = [(row.get(f"Address {i}") or "").strip() for i in (1, 2, 3)]
     uprn = (row.get("Unique property reference number") or "").strip()
     location = {
-        "id": lid, "location_type": "physical", "name": name,
-        "latitude": point[0] if point else None, "longitude": point[1] if point else None,
-        "external_identifier": uprn or None, "external_identifier_type": "UPRN" if uprn else None,
-        "addresses": [{"id": _uuid("address", source_id), "address_1": address_lines[0],
-                       "address_2": address_lines[1] or None, "city": address_lines[2],
-                       "state_province": "", "postal_code": postcode, "country": "GB",
-                       "address_type": "physical"}],
+        "id": lid,
+        "location_type": "physical",
+        "name": name,
+        "latitude": point[0] if point else None,
+        "longitude": point[1] if point else None,
+        "external_identifier": uprn or None,
+        "external_identifier_type": "UPRN" if uprn else None,
+        "addresses": [
+            {
+                "id": _uuid("address", source_id),
+                "address_1": address_lines[0],
+                "address_2": address_lines[1] or None,
+                "city": address_lines[2],
+                "state_province": "",
+                "postal_code": postcode,
+                "country": "GB",
+                "address_type": "physical",
+            }
+        ],
     }
     record = {
-        "id": sid, "name": name, "description": description, "status": "active",
+        "id": sid,
+        "name": name,
+        "description": description,
+        "status": "active",
         "url": (row.get("URL") or "").strip() or None,
         "email": email if "@" in email and " " not in email else None,
-        "organization": {"id": _uuid("organization", authority), "name": authority,
-                         "description": f"{authority}: the local authority that provides "
-                                        "these public libraries."},
+        "organization": {
+            "id": _uuid("organization", authority),
+            "name": authority,
+            "description": f"{authority}: the local authority that provides "
+            "these public libraries.",
+        },
         "service_at_locations": [{"id": sal_id, "location": location}],
         "schedules": schedules,
         "attributes": [{"taxonomy_term_id": term_id}],
@@ -172,10 +215,11 @@ def read_libraries(path: Path, saver: LibrarySaver) -> Iterator[SourceRecord | R
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise RecordRejected(f"{path} is not a readable CSV file: {error}") from None
     if rows and "Library name" not in rows[0]:
-        raise RecordRejected(f"{path} does not look like the UK public libraries list "
-                             "(it has no 'Library name' column).")
-    saver.load_points({p for p in (normalise_postcode(r.get("Postcode") or "") for r in rows)
-                       if p})
+        raise RecordRejected(
+            f"{path} does not look like the UK public libraries list "
+            "(it has no 'Library name' column)."
+        )
+    saver.load_points({p for p in (normalise_postcode(r.get("Postcode") or "") for r in rows) if p})
     term_id = saver.libraries_term_id()
     for n, row in enumerate(rows, start=2):
         reference = f"line {n} ({(row.get('Library name') or '').strip()[:60]})"

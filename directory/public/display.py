@@ -17,15 +17,18 @@ def _hm(value: time) -> str:
 
 
 def opening_summary(schedules: Iterable[Schedule], now: datetime, timezone: str) -> str:
-    """"Open now until 14:00", "Opens today at 10:00", "Next open Tuesday 10:00", or ""."""
+    """ "Open now until 14:00", "Opens today at 10:00", "Next open Tuesday 10:00", or ""."""
     spans = sorted(schedules, key=lambda s: (s.weekday, s.opens_at))
     if not spans:
         return ""
     local = now.astimezone(ZoneInfo(timezone))
     today, clock = local.weekday(), local.time().replace(tzinfo=None)
     for s in spans:  # open now, including a span that started yesterday and runs past midnight
-        started_today = s.weekday == today and s.opens_at <= clock and (
-            s.crosses_midnight or clock < s.closes_at)
+        started_today = (
+            s.weekday == today
+            and s.opens_at <= clock
+            and (s.crosses_midnight or clock < s.closes_at)
+        )
         from_yesterday = s.crosses_midnight and s.weekday == (today - 1) % 7 and clock < s.closes_at
         if started_today or from_yesterday:
             return f"Open now until {_hm(s.closes_at)}"
@@ -44,8 +47,9 @@ def opening_summary(schedules: Iterable[Schedule], now: datetime, timezone: str)
 def cost_label(service: Service) -> str:
     if service.is_free:
         return "Free"
-    return "There is a charge" + (f": {service.fees_description}" if service.fees_description
-                                  else "")
+    return "There is a charge" + (
+        f": {service.fees_description}" if service.fees_description else ""
+    )
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,9 @@ class ContactWay:
 
 def contact_ways(service: Service) -> list[ContactWay]:
     """Every way to get in touch, phone first (many people prefer to call)."""
-    ways = [ContactWay("phone", p.number, "tel:" + "".join(p.number.split()))
-            for p in service.phones]
+    ways = [
+        ContactWay("phone", p.number, "tel:" + "".join(p.number.split())) for p in service.phones
+    ]
     if service.email:
         ways.append(ContactWay("email", service.email, "mailto:" + service.email))
     if service.url and service.url.startswith(("http://", "https://")):
@@ -70,8 +75,9 @@ def opening_rows(schedules: Sequence[Schedule]) -> list[tuple[str, str]]:
     """One row per weekday that has opening times: ("Monday", "09:00 to 12:00, 13:00 to 16:00")."""
     by_day: dict[int, list[str]] = {}
     for s in sorted(schedules, key=lambda s: (s.weekday, s.opens_at)):
-        span = f"{_hm(s.opens_at)} to {_hm(s.closes_at)}" + (" (next day)" if s.crosses_midnight
-                                                              else "")
+        span = f"{_hm(s.opens_at)} to {_hm(s.closes_at)}" + (
+            " (next day)" if s.crosses_midnight else ""
+        )
         if s.notes:
             span += f" ({s.notes})"
         by_day.setdefault(s.weekday, []).append(span)

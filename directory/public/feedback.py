@@ -29,7 +29,8 @@ class ProblemReport(db.Model):
 
     id: Mapped[str] = mapped_column(ID, primary_key=True, default=new_id)
     service_id: Mapped[str | None] = mapped_column(
-        ForeignKey("service.id", ondelete="SET NULL"), index=True)
+        ForeignKey("service.id", ondelete="SET NULL"), index=True
+    )
     service_name: Mapped[str] = mapped_column(String(255), default="")  # kept if the service goes
     problem: Mapped[str] = mapped_column(Text)
     reply_email: Mapped[str | None] = mapped_column(String(255))
@@ -61,22 +62,35 @@ def _clean(text: str | None, limit: int) -> str:
     return (text or "").strip()[:limit]
 
 
-def report_problem(service: Service, problem: str, *, reply_email: str | None = None,
-                   channel: str = "web") -> ProblemReport:
+def report_problem(
+    service: Service, problem: str, *, reply_email: str | None = None, channel: str = "web"
+) -> ProblemReport:
     """Store a report that a listing is wrong, for an editor to check."""
     problem = _clean(problem, 5000)
     if not problem:
         raise FeedbackError("Tell us what is wrong with this page.")
-    report = ProblemReport(service=service, service_name=service.name, problem=problem,
-                           reply_email=_clean(reply_email, 255) or None, channel=channel)
+    report = ProblemReport(
+        service=service,
+        service_name=service.name,
+        problem=problem,
+        reply_email=_clean(reply_email, 255) or None,
+        channel=channel,
+    )
     db.session.add(report)
     db.session.commit()
     return report
 
 
-def suggest_service(*, name: str, description: str, organisation: str | None = None,
-                    where: str | None = None, how_to_contact: str | None = None,
-                    reply_email: str | None = None, channel: str = "web") -> ServiceSuggestion:
+def suggest_service(
+    *,
+    name: str,
+    description: str,
+    organisation: str | None = None,
+    where: str | None = None,
+    how_to_contact: str | None = None,
+    reply_email: str | None = None,
+    channel: str = "web",
+) -> ServiceSuggestion:
     """Store a suggestion of a new service, for an editor to follow up."""
     name, description = _clean(name, 255), _clean(description, 5000)
     if not name:
@@ -84,9 +98,14 @@ def suggest_service(*, name: str, description: str, organisation: str | None = N
     if not description:
         raise FeedbackError("Tell us what the service does.")
     suggestion = ServiceSuggestion(
-        name=name, description=description, organisation=_clean(organisation, 255) or None,
-        where=_clean(where, 255) or None, how_to_contact=_clean(how_to_contact, 2000) or None,
-        reply_email=_clean(reply_email, 255) or None, channel=channel)
+        name=name,
+        description=description,
+        organisation=_clean(organisation, 255) or None,
+        where=_clean(where, 255) or None,
+        how_to_contact=_clean(how_to_contact, 2000) or None,
+        reply_email=_clean(reply_email, 255) or None,
+        channel=channel,
+    )
     db.session.add(suggestion)
     db.session.commit()
     return suggestion
@@ -95,7 +114,9 @@ def suggest_service(*, name: str, description: str, organisation: str | None = N
 def recent_feedback(limit: int = 100) -> tuple[list[ProblemReport], list[ServiceSuggestion]]:
     """Newest reports and suggestions first, for the staff list."""
     reports = db.session.scalars(
-        select(ProblemReport).order_by(ProblemReport.created_at.desc()).limit(limit)).all()
+        select(ProblemReport).order_by(ProblemReport.created_at.desc()).limit(limit)
+    ).all()
     suggestions = db.session.scalars(
-        select(ServiceSuggestion).order_by(ServiceSuggestion.created_at.desc()).limit(limit)).all()
+        select(ServiceSuggestion).order_by(ServiceSuggestion.created_at.desc()).limit(limit)
+    ).all()
     return list(reports), list(suggestions)

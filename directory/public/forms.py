@@ -15,10 +15,24 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from directory.models import AccessibilityFeature, DeliveryMode
 
-RADIUS_CHOICES = [("1", "1 mile"), ("2", "2 miles"), ("5", "5 miles"), ("10", "10 miles"),
-                  ("20", "20 miles"), ("50", "50 miles")]
-DAY_CHOICES = [("", "Any day"), ("0", "Monday"), ("1", "Tuesday"), ("2", "Wednesday"),
-               ("3", "Thursday"), ("4", "Friday"), ("5", "Saturday"), ("6", "Sunday")]
+RADIUS_CHOICES = [
+    ("1", "1 mile"),
+    ("2", "2 miles"),
+    ("5", "5 miles"),
+    ("10", "10 miles"),
+    ("20", "20 miles"),
+    ("50", "50 miles"),
+]
+DAY_CHOICES = [
+    ("", "Any day"),
+    ("0", "Monday"),
+    ("1", "Tuesday"),
+    ("2", "Wednesday"),
+    ("3", "Thursday"),
+    ("4", "Friday"),
+    ("5", "Saturday"),
+    ("6", "Sunday"),
+]
 SORT_CHOICES = [("best", "Best match"), ("nearest", "Nearest first")]
 MAX_RADIUS_MILES = 100
 MAX_PAGE = 10_000
@@ -52,10 +66,20 @@ class SearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = StringField("What are you looking for?", validators=[Optional(), Length(max=200, message=(
-        "Search words must be 200 characters or fewer."))])
-    where = StringField("Where? (postcode, town or village)", validators=[Optional(), Length(
-        max=60, message="Enter a postcode, town or village of 60 characters or fewer.")])
+    q = StringField(
+        "What are you looking for?",
+        validators=[
+            Optional(),
+            Length(max=200, message=("Search words must be 200 characters or fewer.")),
+        ],
+    )
+    where = StringField(
+        "Where? (postcode, town or village)",
+        validators=[
+            Optional(),
+            Length(max=60, message="Enter a postcode, town or village of 60 characters or fewer."),
+        ],
+    )
     radius = StringField("Distance", default="5")
     category = StringField("Category", validators=[Optional(), Length(max=120)])
     free = BooleanField("Free only")
@@ -63,8 +87,13 @@ class SearchForm(FlaskForm):
     day = StringField("Open on", default="")
     mode = MultiValue("How it is delivered", [m.value for m in DeliveryMode])
     access = MultiValue("Accessibility", [f.value for f in AccessibilityFeature])
-    age = IntegerField("Age of the person", validators=[Optional(), NumberRange(
-        min=0, max=120, message="Enter an age between 0 and 120.")])
+    age = IntegerField(
+        "Age of the person",
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=120, message="Enter an age between 0 and 120."),
+        ],
+    )
     sort = StringField("Sort by", default="best")
     page = IntegerField("Page", default=1, validators=[Optional()])
 
@@ -75,8 +104,7 @@ class SearchForm(FlaskForm):
         except ValueError:
             raise ValidationError("Enter the distance as a number of miles, like 5.") from None
         if not 0 < miles <= MAX_RADIUS_MILES:
-            raise ValidationError(
-                f"Choose a distance between 1 and {MAX_RADIUS_MILES} miles.")
+            raise ValidationError(f"Choose a distance between 1 and {MAX_RADIUS_MILES} miles.")
         field.data = raw
 
     def validate_day(self, field: StringField) -> None:
@@ -102,32 +130,56 @@ class SearchForm(FlaskForm):
 
 
 class ReportProblemForm(FlaskForm):
-    problem = TextAreaField("What is wrong or out of date?", validators=[
-        DataRequired(message="Tell us what is wrong with this page."),
-        Length(max=5000, message="Please keep this to 5,000 characters or fewer.")])
-    reply_email = EmailField("Your email address (optional, if you would like a reply)",
-                             validators=[Optional(), Email(message=(
-                                 "Enter an email address like name@example.com, or leave it empty."))])
+    problem = TextAreaField(
+        "What is wrong or out of date?",
+        validators=[
+            DataRequired(message="Tell us what is wrong with this page."),
+            Length(max=5000, message="Please keep this to 5,000 characters or fewer."),
+        ],
+    )
+    reply_email = EmailField(
+        "Your email address (optional, if you would like a reply)",
+        validators=[
+            Optional(),
+            Email(message=("Enter an email address like name@example.com, or leave it empty.")),
+        ],
+    )
     # A honeypot: hidden from people, filled in by robots. Not named like a real field.
     website = StringField("Leave this empty")
 
 
 class SuggestServiceForm(FlaskForm):
-    name = StringField("Name of the service or group", validators=[
-        DataRequired(message="Enter the name of the service or group."), Length(max=255)])
+    name = StringField(
+        "Name of the service or group",
+        validators=[
+            DataRequired(message="Enter the name of the service or group."),
+            Length(max=255),
+        ],
+    )
     organisation = StringField("Who runs it (optional)", validators=[Optional(), Length(max=255)])
-    description = TextAreaField("What does it do, and who is it for?", validators=[
-        DataRequired(message="Tell us what the service does."), Length(max=5000)])
+    description = TextAreaField(
+        "What does it do, and who is it for?",
+        validators=[DataRequired(message="Tell us what the service does."), Length(max=5000)],
+    )
     where = StringField("Where is it? (optional)", validators=[Optional(), Length(max=255)])
-    how_to_contact = TextAreaField("How can people get in touch? (optional)",
-                                   validators=[Optional(), Length(max=2000)])
-    reply_email = EmailField("Your email address (optional, if you would like a reply)",
-                             validators=[Optional(), Email(message=(
-                                 "Enter an email address like name@example.com, or leave it empty."))])
+    how_to_contact = TextAreaField(
+        "How can people get in touch? (optional)", validators=[Optional(), Length(max=2000)]
+    )
+    reply_email = EmailField(
+        "Your email address (optional, if you would like a reply)",
+        validators=[
+            Optional(),
+            Email(message=("Enter an email address like name@example.com, or leave it empty.")),
+        ],
+    )
     website = StringField("Leave this empty")
 
 
 class EmailShortlistForm(FlaskForm):
-    email = EmailField("Email address to send the list to", validators=[
-        DataRequired(message="Enter the email address to send the list to."),
-        Email(message="Enter an email address like name@example.com.")])
+    email = EmailField(
+        "Email address to send the list to",
+        validators=[
+            DataRequired(message="Enter the email address to send the list to."),
+            Email(message="Enter an email address like name@example.com."),
+        ],
+    )

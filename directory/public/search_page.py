@@ -46,12 +46,17 @@ def build_request(form: SearchForm, *, per_page: int = PER_PAGE) -> SearchReques
 
 def filters_for_usage(form: SearchForm) -> dict[str, Any]:
     """The filters in use, for the usage record (no place, no free text)."""
-    return {"category": form.category.data or None, "free": bool(form.free.data),
-            "open_now": bool(form.open_now.data), "day": form.day.data or None,
-            "modes": list(form.mode.data or []) or None,
-            "access": list(form.access.data or []) or None,
-            "age": form.age.data, "radius": form.radius.data if form.where.data else None,
-            "sort": form.sort.data if form.sort.data != "best" else None}
+    return {
+        "category": form.category.data or None,
+        "free": bool(form.free.data),
+        "open_now": bool(form.open_now.data),
+        "day": form.day.data or None,
+        "modes": list(form.mode.data or []) or None,
+        "access": list(form.access.data or []) or None,
+        "age": form.age.data,
+        "radius": form.radius.data if form.where.data else None,
+        "sort": form.sort.data if form.sort.data != "best" else None,
+    }
 
 
 @dataclass(frozen=True)
@@ -86,14 +91,22 @@ def load_rows(result: SearchResult, *, now: datetime, timezone: str) -> list[Res
         service = by_id.get(hit.service_id)
         if service is None:  # unpublished since the index last heard: skip, never an error
             continue
-        points = [(loc.latitude, loc.longitude, loc.name or service.name)
-                  for loc in service.locations
-                  if loc.latitude is not None and loc.longitude is not None]
-        rows.append(ResultRow(
-            service=service,
-            distance_miles=None if hit.distance_km is None else hit.distance_km / KM_PER_MILE,
-            covers_area=hit.covers_area, opening=opening_summary(service.schedules, now, timezone),
-            cost=cost_label(service), contacts=contact_ways(service)[:2], points=points))
+        points = [
+            (loc.latitude, loc.longitude, loc.name or service.name)
+            for loc in service.locations
+            if loc.latitude is not None and loc.longitude is not None
+        ]
+        rows.append(
+            ResultRow(
+                service=service,
+                distance_miles=None if hit.distance_km is None else hit.distance_km / KM_PER_MILE,
+                covers_area=hit.covers_area,
+                opening=opening_summary(service.schedules, now, timezone),
+                cost=cost_label(service),
+                contacts=contact_ways(service)[:2],
+                points=points,
+            )
+        )
     return rows
 
 
@@ -111,24 +124,43 @@ def facet_options(result: SearchResult, form: SearchForm) -> dict[str, list[Face
     category_counts = facets.get("category", {})
     chosen = form.category.data or ""
     term_ids = set(category_counts) | ({chosen} if chosen else set())
-    terms = db.session.scalars(select(TaxonomyTerm).where(
-        TaxonomyTerm.id.in_(term_ids) | TaxonomyTerm.slug.in_(term_ids))).all() if term_ids else []
+    terms = (
+        db.session.scalars(
+            select(TaxonomyTerm).where(
+                TaxonomyTerm.id.in_(term_ids) | TaxonomyTerm.slug.in_(term_ids)
+            )
+        ).all()
+        if term_ids
+        else []
+    )
     categories = sorted(
-        (FacetOption(t.id, t.name, category_counts.get(t.id, 0), chosen in (t.id, t.slug))
-         for t in terms if category_counts.get(t.id) or chosen in (t.id, t.slug)),
-        key=lambda o: (-o.count, o.label))[:15]
+        (
+            FacetOption(t.id, t.name, category_counts.get(t.id, 0), chosen in (t.id, t.slug))
+            for t in terms
+            if category_counts.get(t.id) or chosen in (t.id, t.slug)
+        ),
+        key=lambda o: (-o.count, o.label),
+    )[:15]
     modes = facets.get("mode", {})
     access = facets.get("accessibility", {})
     return {
         "category": categories,
-        "mode": [FacetOption(m.value, m.label, modes.get(m.value, 0), m.value in (form.mode.data or []))
-                 for m in DeliveryMode],
-        "access": [FacetOption(f.value, f.label, access.get(f.value, 0),
-                               f.value in (form.access.data or []))
-                   for f in AccessibilityFeature
-                   if access.get(f.value) or f.value in (form.access.data or [])],
-        "free": [FacetOption("1", "Free only", facets.get("free", {}).get("free", 0),
-                             bool(form.free.data))],
+        "mode": [
+            FacetOption(m.value, m.label, modes.get(m.value, 0), m.value in (form.mode.data or []))
+            for m in DeliveryMode
+        ],
+        "access": [
+            FacetOption(
+                f.value, f.label, access.get(f.value, 0), f.value in (form.access.data or [])
+            )
+            for f in AccessibilityFeature
+            if access.get(f.value) or f.value in (form.access.data or [])
+        ],
+        "free": [
+            FacetOption(
+                "1", "Free only", facets.get("free", {}).get("free", 0), bool(form.free.data)
+            )
+        ],
     }
 
 
@@ -154,12 +186,21 @@ def zero_result_advice(result: SearchResult, form: SearchForm) -> list[str]:
     if result.suggestion and not result.corrected:
         advice.append(f"Check the spelling, or try ‘{result.suggestion}’.")
     elif (form.q.data or "").strip():
-        advice.append("Check the spelling, or use fewer or more general words (for example "
-                      "‘lunch club’ instead of ‘Tuesday lunch club for over 60s’).")
+        advice.append(
+            "Check the spelling, or use fewer or more general words (for example "
+            "‘lunch club’ instead of ‘Tuesday lunch club for over 60s’)."
+        )
     if (form.where.data or "").strip() and form.radius_miles < 50:
         advice.append("Search a wider area: choose a bigger distance.")
-    chosen = [form.category.data, form.free.data, form.open_now.data, form.day.data,
-              form.mode.data, form.access.data, form.age.data not in (None, "")]
+    chosen = [
+        form.category.data,
+        form.free.data,
+        form.open_now.data,
+        form.day.data,
+        form.mode.data,
+        form.access.data,
+        form.age.data not in (None, ""),
+    ]
     if any(chosen):
         advice.append("Remove one or more filters.")
     advice.append("Browse services by category instead.")

@@ -17,13 +17,15 @@ bp = Blueprint("public_staff", __name__, url_prefix="/staff")
 def usage_page() -> str:
     raw = request.args.get("days", "30")
     days = int(raw) if raw.isdigit() and 1 <= int(raw) <= 366 else 30
-    return render_template("public/staff/usage.html", summary=usage.usage_summary(days),
-                           channel_labels=usage.CHANNEL_LABELS)
+    return render_template(
+        "public/staff/usage.html",
+        summary=usage.usage_summary(days),
+        channel_labels=usage.CHANNEL_LABELS,
+    )
 
 
 @bp.get("/feedback")
 @requires_permission(DIRECTORY_MODERATE)
 def feedback_page() -> str:
     reports, suggestions = feedback.recent_feedback()
-    return render_template("public/staff/feedback.html", reports=reports,
-                           suggestions=suggestions)
+    return render_template("public/staff/feedback.html", reports=reports, suggestions=suggestions)

@@ -20,8 +20,12 @@ from signpost.extensions import db
 from signpost.types import UTCDateTime, new_id, utcnow
 
 CHANNELS = ("web", "champion", "access_point", "popup")
-CHANNEL_LABELS = {"web": "Website", "champion": "Champion", "access_point": "Community access point",
-                  "popup": "Pop-up stand"}
+CHANNEL_LABELS = {
+    "web": "Website",
+    "champion": "Champion",
+    "access_point": "Community access point",
+    "popup": "Pop-up stand",
+}
 _POSTCODE = re.compile(r"^\s*([A-Za-z]{1,2}[0-9][A-Za-z0-9]?)\s*([0-9][A-Za-z]{2})?\s*$")
 
 
@@ -31,7 +35,9 @@ class SearchEvent(db.Model):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     searched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     query: Mapped[str] = mapped_column(String(200), default="")
-    area: Mapped[str] = mapped_column(String(60), default="")  # outcode or place name, never a postcode
+    area: Mapped[str] = mapped_column(
+        String(60), default=""
+    )  # outcode or place name, never a postcode
     filters: Mapped[str] = mapped_column(Text, default="{}")  # JSON
     result_count: Mapped[int] = mapped_column(Integer, default=0)
     channel: Mapped[str] = mapped_column(String(20), default="web", index=True)
@@ -41,7 +47,9 @@ class ServicePageView(db.Model):
     __tablename__ = "usage_service_view"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    service_id: Mapped[str] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[str] = mapped_column(
+        ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
     viewed_on: Mapped[date] = mapped_column(Date, index=True)
     channel: Mapped[str] = mapped_column(String(20), default="web")
 
@@ -57,14 +65,17 @@ def area_for_usage(where: str) -> str:
     return where[:60].lower()
 
 
-def record_search(*, query: str, where: str, filters: dict[str, Any], result_count: int,
-                  channel: str) -> SearchEvent:
+def record_search(
+    *, query: str, where: str, filters: dict[str, Any], result_count: int, channel: str
+) -> SearchEvent:
     """Count one search."""
-    event = SearchEvent(query=" ".join((query or "").split()).lower()[:200],
-                        area=area_for_usage(where),
-                        filters=json.dumps({k: v for k, v in sorted(filters.items()) if v}),
-                        result_count=result_count,
-                        channel=channel if channel in CHANNELS else "web")
+    event = SearchEvent(
+        query=" ".join((query or "").split()).lower()[:200],
+        area=area_for_usage(where),
+        filters=json.dumps({k: v for k, v in sorted(filters.items()) if v}),
+        result_count=result_count,
+        channel=channel if channel in CHANNELS else "web",
+    )
     db.session.add(event)
     db.session.commit()
     return event
@@ -72,8 +83,13 @@ def record_search(*, query: str, where: str, filters: dict[str, Any], result_cou
 
 def record_service_view(service_id: str, *, channel: str, today: date | None = None) -> None:
     """Count one view of a service page."""
-    db.session.add(ServicePageView(service_id=service_id, viewed_on=today or utcnow().date(),
-                                   channel=channel if channel in CHANNELS else "web"))
+    db.session.add(
+        ServicePageView(
+            service_id=service_id,
+            viewed_on=today or utcnow().date(),
+            channel=channel if channel in CHANNELS else "web",
+        )
+    )
     db.session.commit()
 
 
@@ -93,8 +109,13 @@ def usage_summary(days: int = 30, *, now: datetime | None = None) -> UsageSummar
     """Counts for the staff page over the last `days` days."""
     since = (now or utcnow()) - timedelta(days=days)
     events = db.session.execute(
-        select(SearchEvent.searched_at, SearchEvent.query, SearchEvent.result_count,
-               SearchEvent.channel).where(SearchEvent.searched_at >= since)).all()
+        select(
+            SearchEvent.searched_at,
+            SearchEvent.query,
+            SearchEvent.result_count,
+            SearchEvent.channel,
+        ).where(SearchEvent.searched_at >= since)
+    ).all()
     per_day: dict[date, int] = {}
     channels: dict[str, int] = {}
     queries: dict[str, int] = {}
@@ -116,12 +137,23 @@ def usage_summary(days: int = 30, *, now: datetime | None = None) -> UsageSummar
         select(Service.name, func.count(ServicePageView.id))
         .join(Service, Service.id == ServicePageView.service_id)
         .where(ServicePageView.viewed_on >= since.date())
-        .group_by(Service.name).order_by(func.count(ServicePageView.id).desc(), Service.name)
-        .limit(20)).all()
-    total_views = db.session.scalar(select(func.count(ServicePageView.id)).where(
-        ServicePageView.viewed_on >= since.date())) or 0
+        .group_by(Service.name)
+        .order_by(func.count(ServicePageView.id).desc(), Service.name)
+        .limit(20)
+    ).all()
+    total_views = (
+        db.session.scalar(
+            select(func.count(ServicePageView.id)).where(ServicePageView.viewed_on >= since.date())
+        )
+        or 0
+    )
     return UsageSummary(
-        days=days, searches_per_day=sorted(per_day.items(), reverse=True),
-        by_channel=sorted(channels.items(), key=lambda kv: -kv[1]), top_queries=top(queries),
-        zero_result_queries=top(zero), top_viewed=[(n, c) for n, c in viewed],
-        total_searches=len(events), total_views=total_views)
+        days=days,
+        searches_per_day=sorted(per_day.items(), reverse=True),
+        by_channel=sorted(channels.items(), key=lambda kv: -kv[1]),
+        top_queries=top(queries),
+        zero_result_queries=top(zero),
+        top_viewed=[(n, c) for n, c in viewed],
+        total_searches=len(events),
+        total_views=total_views,
+    )

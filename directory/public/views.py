@@ -40,6 +40,7 @@ SHORTLIST_COOKIE_DAYS = 30
 
 # --- channel and shortlist, read on every request -------------------------------------------
 
+
 @bp.before_app_request
 def _read_channel_and_shortlist() -> None:
     flag = request.args.get("channel")
@@ -50,14 +51,18 @@ def _read_channel_and_shortlist() -> None:
             session["channel"] = flag
     g.channel = session.get("channel") or current_app.config["DEFAULT_CHANNEL"]
     g.shortlist_written = False
-    g.shortlist = shortlist.load_shortlist(request.cookies.get(shortlist.COOKIE_NAME),
-                                           current_app.config["SECRET_KEY"])
+    g.shortlist = shortlist.load_shortlist(
+        request.cookies.get(shortlist.COOKIE_NAME), current_app.config["SECRET_KEY"]
+    )
 
 
 @bp.after_app_request
 def _forget_tampered_shortlist(response: Response) -> Response:
-    if getattr(g, "shortlist", None) is not None and g.shortlist.was_tampered \
-            and not getattr(g, "shortlist_written", False):
+    if (
+        getattr(g, "shortlist", None) is not None
+        and g.shortlist.was_tampered
+        and not getattr(g, "shortlist_written", False)
+    ):
         response.delete_cookie(shortlist.COOKIE_NAME)
     return response
 
@@ -65,8 +70,11 @@ def _forget_tampered_shortlist(response: Response) -> Response:
 @bp.app_context_processor
 def _public_context() -> dict[str, object]:
     channel = getattr(g, "channel", "web")
-    return {"channel": channel, "kiosk": channel in KIOSK_CHANNELS,
-            "shortlist": getattr(g, "shortlist", shortlist.Shortlist())}
+    return {
+        "channel": channel,
+        "kiosk": channel in KIOSK_CHANNELS,
+        "shortlist": getattr(g, "shortlist", shortlist.Shortlist()),
+    }
 
 
 def current_channel() -> str:
@@ -78,10 +86,14 @@ def _write_shortlist(response: BaseResponse, items: shortlist.Shortlist) -> Base
     if not items.ids:
         response.delete_cookie(shortlist.COOKIE_NAME)
         return response
-    response.set_cookie(shortlist.COOKIE_NAME,
-                        shortlist.dump_shortlist(items, current_app.config["SECRET_KEY"]),
-                        max_age=SHORTLIST_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
-                        secure=current_app.config["PREFERRED_URL_SCHEME"] == "https")
+    response.set_cookie(
+        shortlist.COOKIE_NAME,
+        shortlist.dump_shortlist(items, current_app.config["SECRET_KEY"]),
+        max_age=SHORTLIST_COOKIE_DAYS * 86400,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["PREFERRED_URL_SCHEME"] == "https",
+    )
     return response
 
 
@@ -93,32 +105,42 @@ def _safe_next(default: str) -> str:
     return default
 
 
-
 # --- shortlist -------------------------------------------------------------------------------
+
 
 @bp.get("/shortlist")
 @public
 def shortlist_page() -> str:
     services = operations.public_services_in_order(g.shortlist.ids)
-    return render_template("public/shortlist.html", services=services, contact_ways=contact_ways,
-                           cost_label=cost_label, opening_rows=opening_rows,
-                           share_url=_share_url(services), form=EmailShortlistForm())
+    return render_template(
+        "public/shortlist.html",
+        services=services,
+        contact_ways=contact_ways,
+        cost_label=cost_label,
+        opening_rows=opening_rows,
+        share_url=_share_url(services),
+        form=EmailShortlistForm(),
+    )
 
 
 @bp.get("/shortlist/print")
 @public
 def shortlist_print() -> str:
     services = operations.public_services_in_order(g.shortlist.ids)
-    return render_template("public/shortlist_print.html", services=services,
-                           contact_ways=contact_ways, cost_label=cost_label,
-                           opening_rows=opening_rows, share_url=_share_url(services))
+    return render_template(
+        "public/shortlist_print.html",
+        services=services,
+        contact_ways=contact_ways,
+        cost_label=cost_label,
+        opening_rows=opening_rows,
+        share_url=_share_url(services),
+    )
 
 
 def _share_url(services: list[Service]) -> str | None:
     if not services:
         return None
-    return url_for("public.shortlist_shared", ids=",".join(s.id for s in services),
-                   _external=True)
+    return url_for("public.shortlist_shared", ids=",".join(s.id for s in services), _external=True)
 
 
 @bp.post("/shortlist/add")
@@ -134,8 +156,10 @@ def shortlist_add() -> BaseResponse:
     if service.id in updated:
         flash(f"{service.name} is on your shortlist.", "success")
     else:
-        flash(f"Your shortlist is full ({shortlist.MAX_ITEMS} services). Remove one to add "
-              "another.", "error")
+        flash(
+            f"Your shortlist is full ({shortlist.MAX_ITEMS} services). Remove one to add another.",
+            "error",
+        )
     return _write_shortlist(redirect(_safe_next(url_for("public.shortlist_page"))), updated)
 
 
@@ -155,9 +179,14 @@ def shortlist_shared() -> str:
     """A shared link: shows the listed services and offers to keep them as your shortlist."""
     ids = shortlist.parse_shared_ids(request.args.get("ids", ""))
     services = operations.public_services_in_order(ids)
-    return render_template("public/shortlist_shared.html", services=services,
-                           ids=",".join(s.id for s in services), contact_ways=contact_ways,
-                           cost_label=cost_label, asked=bool(request.args.get("ids")))
+    return render_template(
+        "public/shortlist_shared.html",
+        services=services,
+        ids=",".join(s.id for s in services),
+        contact_ways=contact_ways,
+        cost_label=cost_label,
+        asked=bool(request.args.get("ids")),
+    )
 
 
 @bp.post("/shortlist/shared")
@@ -168,8 +197,10 @@ def shortlist_keep_shared() -> BaseResponse:
     merged = g.shortlist if not g.shortlist.was_tampered else shortlist.Shortlist()
     for service_id in kept:
         merged = merged.with_added(service_id)
-    flash(f"{len(kept)} {'service' if len(kept) == 1 else 'services'} added to your shortlist.",
-          "success")
+    flash(
+        f"{len(kept)} {'service' if len(kept) == 1 else 'services'} added to your shortlist.",
+        "success",
+    )
     return _write_shortlist(redirect(url_for("public.shortlist_page")), merged)
 
 
@@ -183,29 +214,44 @@ def shortlist_email() -> BaseResponse | tuple[str, int]:
         flash("Your shortlist is empty, so there is nothing to send yet.", "error")
         return redirect(url_for("public.shortlist_page"))
     if not form.validate_on_submit():
-        return render_template("public/shortlist.html", services=services,
-                               contact_ways=contact_ways, cost_label=cost_label,
-                               opening_rows=opening_rows, share_url=_share_url(services),
-                               form=form), 400
-    context = {"services": services, "contact_ways": contact_ways, "cost_label": cost_label,
-               "opening_rows": opening_rows, "share_url": _share_url(services)}
+        return render_template(
+            "public/shortlist.html",
+            services=services,
+            contact_ways=contact_ways,
+            cost_label=cost_label,
+            opening_rows=opening_rows,
+            share_url=_share_url(services),
+            form=form,
+        ), 400
+    context = {
+        "services": services,
+        "contact_ways": contact_ways,
+        "cost_label": cost_label,
+        "opening_rows": opening_rows,
+        "share_url": _share_url(services),
+    }
     try:
-        queue_email(form.email.data.strip(),
-                    f"Your shortlist from {current_app.config['SITE_NAME']}",
-                    render_template("public/email/shortlist.txt", **context),
-                    render_template("public/email/shortlist.html", **context),
-                    purpose="shortlist")
+        queue_email(
+            form.email.data.strip(),
+            f"Your shortlist from {current_app.config['SITE_NAME']}",
+            render_template("public/email/shortlist.txt", **context),
+            render_template("public/email/shortlist.html", **context),
+            purpose="shortlist",
+        )
     except InvalidMessage:
         db.session.rollback()
         form.email.errors = [*form.email.errors, "Enter an email address like name@example.com."]
         return render_template("public/shortlist.html", form=form, **context), 400
     db.session.commit()
-    flash(f"We will send your shortlist to {form.email.data.strip()} in the next few minutes.",
-          "success")
+    flash(
+        f"We will send your shortlist to {form.email.data.strip()} in the next few minutes.",
+        "success",
+    )
     return redirect(url_for("public.shortlist_page"))
 
 
 # --- tell us ---------------------------------------------------------------------------------
+
 
 def _is_robot(form: ReportProblemForm | SuggestServiceForm) -> bool:
     return bool((form.website.data or "").strip())
@@ -222,8 +268,12 @@ def report_problem(service_id: str) -> BaseResponse | str | tuple[str, int]:
     form = ReportProblemForm()
     if form.validate_on_submit():
         if not _is_robot(form):  # a robot is thanked the same way, and nothing is stored
-            feedback.report_problem(service, form.problem.data, reply_email=form.reply_email.data,
-                                    channel=current_channel())
+            feedback.report_problem(
+                service,
+                form.problem.data,
+                reply_email=form.reply_email.data,
+                channel=current_channel(),
+            )
         return redirect(url_for("public.thanks", kind="report", service_id=service.id))
     status = 400 if form.errors else 200
     return render_template("public/report.html", service=service, form=form), status
@@ -237,10 +287,14 @@ def suggest_service() -> BaseResponse | str | tuple[str, int]:
     if form.validate_on_submit():
         if not _is_robot(form):
             feedback.suggest_service(
-                name=form.name.data, description=form.description.data,
-                organisation=form.organisation.data, where=form.where.data,
-                how_to_contact=form.how_to_contact.data, reply_email=form.reply_email.data,
-                channel=current_channel())
+                name=form.name.data,
+                description=form.description.data,
+                organisation=form.organisation.data,
+                where=form.where.data,
+                how_to_contact=form.how_to_contact.data,
+                reply_email=form.reply_email.data,
+                channel=current_channel(),
+            )
         return redirect(url_for("public.thanks", kind="suggestion"))
     status = 400 if form.errors else 200
     return render_template("public/suggest.html", form=form), status
@@ -251,12 +305,16 @@ def suggest_service() -> BaseResponse | str | tuple[str, int]:
 def thanks() -> str:
     kind = request.args.get("kind", "report")
     service_id = request.args.get("service_id", "")
-    back = (url_for("directory.service", service_id=service_id)
-            if shortlist.is_valid_id(service_id) else url_for("core.home"))
+    back = (
+        url_for("directory.service", service_id=service_id)
+        if shortlist.is_valid_id(service_id)
+        else url_for("core.home")
+    )
     return render_template("public/thanks.html", kind=kind, back=back)
 
 
 # --- the map library, served by us (no CDN) --------------------------------------------------
+
 
 @bp.get("/assets/leaflet/<path:filename>")
 @public
@@ -274,5 +332,3 @@ def leaflet_version() -> str:
 @bp.app_template_global()
 def leaflet_url(filename: str) -> str:
     return url_for("public.leaflet_asset", filename=filename, v=leaflet.VERSION)
-
-

@@ -25,13 +25,16 @@ def _fill_choices(form: UserForm) -> None:
     from directory.models import Organization
 
     form.team_id.choices = [choice("", "No team")] + [
-        choice(t.id, t.name) for t in operations.list_teams()]
+        choice(t.id, t.name) for t in operations.list_teams()
+    ]
     form.referring_organisation_id.choices = [choice("", "None")] + [
         choice(o.id, f"{o.name} ({o.ods_code})" if o.ods_code else o.name)
-        for o in operations.list_referring_organisations()]
+        for o in operations.list_referring_organisations()
+    ]
     form.organization_id.choices = [choice("", "None")] + [
-        choice(o.id, o.name) for o in db.session.scalars(
-            db.select(Organization).order_by(Organization.name).limit(2000))]
+        choice(o.id, o.name)
+        for o in db.session.scalars(db.select(Organization).order_by(Organization.name).limit(2000))
+    ]
 
 
 def _invitation_link(raw: str) -> str:
@@ -41,8 +44,7 @@ def _invitation_link(raw: str) -> str:
 @bp.get("/users")
 @requires_permission(USERS_MANAGE)
 def users() -> str:
-    return render_template("admin/users.html",
-                           users=operations.list_users(actor=_actor()))
+    return render_template("admin/users.html", users=operations.list_users(actor=_actor()))
 
 
 @bp.route("/users/invite", methods=["GET", "POST"])
@@ -54,10 +56,15 @@ def invite() -> Any:
     if form.validate_on_submit():
         try:
             user = tokens.invite_user(
-                form.email.data, form.name.data, form.roles.data, actor=_actor(),
-                link_for=_invitation_link, team_id=form.team_id.data,
+                form.email.data,
+                form.name.data,
+                form.roles.data,
+                actor=_actor(),
+                link_for=_invitation_link,
+                team_id=form.team_id.data,
                 referring_organisation_id=form.referring_organisation_id.data,
-                organization_id=form.organization_id.data)
+                organization_id=form.organization_id.data,
+            )
         except operations.AccountError as exc:
             db.session.rollback()
             error = str(exc)
@@ -88,10 +95,14 @@ def edit(user_id: int) -> Any:
     if form.validate_on_submit():
         try:
             operations.update_user(
-                user, actor=_actor(), name=form.name.data, roles=form.roles.data,
+                user,
+                actor=_actor(),
+                name=form.name.data,
+                roles=form.roles.data,
                 team_id=form.team_id.data,
                 referring_organisation_id=form.referring_organisation_id.data,
-                organization_id=form.organization_id.data)
+                organization_id=form.organization_id.data,
+            )
         except operations.AccountError as exc:
             db.session.rollback()
             error = str(exc)
@@ -99,8 +110,9 @@ def edit(user_id: int) -> Any:
             flash(f"Saved the changes to {user.name}'s account.", "info")
             return redirect(url_for("admin_users.users"))
     status = 200 if error is None and not form.errors else 400
-    return render_template("admin/users_form.html", form=form, error=error, user=user,
-                           confirm=ConfirmForm()), status
+    return render_template(
+        "admin/users_form.html", form=form, error=error, user=user, confirm=ConfirmForm()
+    ), status
 
 
 def _action(user_id: int, do: Any, message: str) -> Any:
@@ -119,30 +131,41 @@ def _action(user_id: int, do: Any, message: str) -> Any:
 @bp.post("/users/<int:user_id>/disable")
 @requires_permission(USERS_MANAGE)
 def disable(user_id: int) -> Any:
-    return _action(user_id, lambda u: operations.set_active(u, False, actor=_actor()),
-                   "{name} can no longer sign in, and has been signed out everywhere.")
+    return _action(
+        user_id,
+        lambda u: operations.set_active(u, False, actor=_actor()),
+        "{name} can no longer sign in, and has been signed out everywhere.",
+    )
 
 
 @bp.post("/users/<int:user_id>/enable")
 @requires_permission(USERS_MANAGE)
 def enable(user_id: int) -> Any:
-    return _action(user_id, lambda u: operations.set_active(u, True, actor=_actor()),
-                   "{name} can sign in again.")
+    return _action(
+        user_id,
+        lambda u: operations.set_active(u, True, actor=_actor()),
+        "{name} can sign in again.",
+    )
 
 
 @bp.post("/users/<int:user_id>/reset-mfa")
 @requires_permission(USERS_MANAGE)
 def reset_mfa(user_id: int) -> Any:
-    return _action(user_id, lambda u: operations.reset_mfa(u, actor=_actor()),
-                   "{name} will set up two-factor sign-in again next time they sign in.")
+    return _action(
+        user_id,
+        lambda u: operations.reset_mfa(u, actor=_actor()),
+        "{name} will set up two-factor sign-in again next time they sign in.",
+    )
 
 
 @bp.post("/users/<int:user_id>/resend-invitation")
 @requires_permission(USERS_MANAGE)
 def resend_invitation(user_id: int) -> Any:
-    return _action(user_id, lambda u: tokens.send_invitation(u, actor=_actor(),
-                                                            link_for=_invitation_link),
-                   "A new invitation has been sent to {name}.")
+    return _action(
+        user_id,
+        lambda u: tokens.send_invitation(u, actor=_actor(), link_for=_invitation_link),
+        "A new invitation has been sent to {name}.",
+    )
 
 
 @bp.route("/teams", methods=["GET", "POST"])
@@ -154,7 +177,8 @@ def teams() -> Any:
         try:
             if request.form.get("kind") == "practice":
                 operations.create_referring_organisation(
-                    request.form.get("name", ""), request.form.get("ods_code"), actor=_actor())
+                    request.form.get("name", ""), request.form.get("ods_code"), actor=_actor()
+                )
             else:
                 operations.create_team(request.form.get("name", ""), actor=_actor())
         except operations.AccountError as exc:
@@ -163,7 +187,10 @@ def teams() -> Any:
         else:
             flash("Added.", "info")
             return redirect(url_for("admin_users.teams"))
-    return render_template("admin/users_teams.html", form=form, error=error,
-                           teams=operations.list_teams(),
-                           practices=operations.list_referring_organisations()), (
-        400 if error else 200)
+    return render_template(
+        "admin/users_teams.html",
+        form=form,
+        error=error,
+        teams=operations.list_teams(),
+        practices=operations.list_referring_organisations(),
+    ), (400 if error else 200)

@@ -27,7 +27,8 @@ class AccountLocked(SignInFailed):
         minutes = max(1, -(-int((until - utcnow()).total_seconds()) // 60))
         super().__init__(
             "This account is locked because of too many failed sign-in attempts. "
-            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}, or reset your password.")
+            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}, or reset your password."
+        )
         self.until = until
 
 
@@ -56,9 +57,13 @@ def _lock_if_needed(user: User, now: datetime) -> None:
     if user.failed_attempts >= threshold:
         user.locked_until = now + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
         user.failed_attempts = 0
-        record_event("sign_in.lockout", actor_id=None, subject_type="user",
-                     subject_id=str(user.id),
-                     detail={"minutes": current_app.config["LOCKOUT_MINUTES"]})
+        record_event(
+            "sign_in.lockout",
+            actor_id=None,
+            subject_type="user",
+            subject_id=str(user.id),
+            detail={"minutes": current_app.config["LOCKOUT_MINUTES"]},
+        )
 
 
 def check_password(email: str, password: str, *, now: datetime | None = None) -> PasswordChecked:
@@ -76,14 +81,24 @@ def check_password(email: str, password: str, *, now: datetime | None = None) ->
         db.session.commit()
         raise SignInFailed(BAD_CREDENTIALS)
     if user.locked_until is not None and user.locked_until > now:
-        record_event("sign_in.failure", actor_id=None, subject_type="user",
-                     subject_id=str(user.id), detail={"reason": "locked"})
+        record_event(
+            "sign_in.failure",
+            actor_id=None,
+            subject_type="user",
+            subject_id=str(user.id),
+            detail={"reason": "locked"},
+        )
         db.session.commit()
         raise AccountLocked(user.locked_until)
     if not passwords.verify_password(user.password_hash, password):
         user.failed_attempts += 1
-        record_event("sign_in.failure", actor_id=None, subject_type="user",
-                     subject_id=str(user.id), detail={"reason": "bad_password"})
+        record_event(
+            "sign_in.failure",
+            actor_id=None,
+            subject_type="user",
+            subject_id=str(user.id),
+            detail={"reason": "bad_password"},
+        )
         _lock_if_needed(user, now)
         locked_until = user.locked_until
         db.session.commit()
@@ -91,8 +106,13 @@ def check_password(email: str, password: str, *, now: datetime | None = None) ->
             raise AccountLocked(locked_until)
         raise SignInFailed(BAD_CREDENTIALS)
     if not user.active:
-        record_event("sign_in.failure", actor_id=None, subject_type="user",
-                     subject_id=str(user.id), detail={"reason": "disabled"})
+        record_event(
+            "sign_in.failure",
+            actor_id=None,
+            subject_type="user",
+            subject_id=str(user.id),
+            detail={"reason": "disabled"},
+        )
         db.session.commit()
         raise SignInFailed(BAD_CREDENTIALS)
     if passwords.needs_rehash(user.password_hash or ""):
@@ -124,8 +144,13 @@ def check_second_factor(user: User, code: str, *, at: float | None = None) -> No
         _complete(user, now, method="recovery_code")
         return
     user.failed_attempts += 1
-    record_event("sign_in.failure", actor_id=None, subject_type="user", subject_id=str(user.id),
-                 detail={"reason": "bad_code"})
+    record_event(
+        "sign_in.failure",
+        actor_id=None,
+        subject_type="user",
+        subject_id=str(user.id),
+        detail={"reason": "bad_code"},
+    )
     _lock_if_needed(user, now)
     locked_until = user.locked_until
     db.session.commit()
@@ -139,14 +164,19 @@ def use_recovery_code(user: User, code: str, now: datetime) -> bool:
     wanted = totp.hash_recovery_code(code)
     if len(totp.normalise_recovery_code(code)) != 12:
         return False
-    found = db.session.scalar(db.select(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == wanted,
-        RecoveryCode.used_at.is_(None)))
+    found = db.session.scalar(
+        db.select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == wanted,
+            RecoveryCode.used_at.is_(None),
+        )
+    )
     if found is None:
         return False
     found.used_at = now
-    record_event("mfa.recovery_code_used", actor_id=user.id, subject_type="user",
-                 subject_id=str(user.id))
+    record_event(
+        "mfa.recovery_code_used", actor_id=user.id, subject_type="user", subject_id=str(user.id)
+    )
     return True
 
 
@@ -154,22 +184,34 @@ def _complete(user: User, now: datetime, *, method: str) -> None:
     user.failed_attempts = 0
     user.locked_until = None
     user.last_login_at = now
-    record_event("sign_in", actor_id=user.id, subject_type="user", subject_id=str(user.id),
-                 detail={"method": method}, actor_label=",".join(sorted(user.roles)))
+    record_event(
+        "sign_in",
+        actor_id=user.id,
+        subject_type="user",
+        subject_id=str(user.id),
+        detail={"method": method},
+        actor_label=",".join(sorted(user.roles)),
+    )
     db.session.commit()
 
 
 def sign_out_everywhere(user: User) -> None:
     """End every session of this user (on every device) by bumping the session version."""
     user.session_version += 1
-    record_event("sign_out.everywhere", actor_id=user.id, subject_type="user",
-                 subject_id=str(user.id))
+    record_event(
+        "sign_out.everywhere", actor_id=user.id, subject_type="user", subject_id=str(user.id)
+    )
     db.session.commit()
 
 
 def record_sign_out(user: User, *, reason: str = "user") -> None:
-    record_event("sign_out", actor_id=user.id, subject_type="user", subject_id=str(user.id),
-                 detail={"reason": reason})
+    record_event(
+        "sign_out",
+        actor_id=user.id,
+        subject_type="user",
+        subject_id=str(user.id),
+        detail={"reason": reason},
+    )
     db.session.commit()
 
 
@@ -182,4 +224,3 @@ def load_session_user(session_user_id: str) -> User | None:
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
-

@@ -24,15 +24,31 @@ def _user_or_fail(email: str) -> User:
 @users_cli.command("create")
 @click.option("--email", required=True, help="Their email address (the sign-in name).")
 @click.option("--name", required=True, help="Their full name.")
-@click.option("--role", "roles", multiple=True, required=True,
-              type=click.Choice([r.value for r in Role]), help="A role; repeat for several.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="A role; repeat for several.",
+)
 @click.option("--team", "team_name", help="Team name (coordinators).")
 @click.option("--ods-code", help="ODS code of their practice or organisation (referrers).")
 @click.option("--organization-id", help="Directory organisation id (providers).")
-@click.password_option("--password", prompt="Password (at least 12 characters)",
-                       help="Prompted for when not given; never shown.")
-def create_command(email: str, name: str, roles: tuple[str, ...], team_name: str | None,
-                   ods_code: str | None, organization_id: str | None, password: str) -> None:
+@click.password_option(
+    "--password",
+    prompt="Password (at least 12 characters)",
+    help="Prompted for when not given; never shown.",
+)
+def create_command(
+    email: str,
+    name: str,
+    roles: tuple[str, ...],
+    team_name: str | None,
+    ods_code: str | None,
+    organization_id: str | None,
+    password: str,
+) -> None:
     """Create an account with a password (use this for the first admin)."""
     from signpost.accounts.models import ReferringOrganisation, Team
 
@@ -43,16 +59,27 @@ def create_command(email: str, name: str, roles: tuple[str, ...], team_name: str
             raise click.ClickException(f"There is no team called {team_name}.")
         team_id = team.id
     if ods_code:
-        practice = db.session.scalar(db.select(ReferringOrganisation).where(
-            ReferringOrganisation.ods_code == ods_code.strip().upper()))
+        practice = db.session.scalar(
+            db.select(ReferringOrganisation).where(
+                ReferringOrganisation.ods_code == ods_code.strip().upper()
+            )
+        )
         if practice is None:
-            raise click.ClickException(f"There is no referring organisation with ODS code "
-                                       f"{ods_code}.")
+            raise click.ClickException(
+                f"There is no referring organisation with ODS code {ods_code}."
+            )
         practice_id = practice.id
     try:
-        user = operations.create_user(email, name, roles, actor=None, password=password,
-                                      team_id=team_id, referring_organisation_id=practice_id,
-                                      organization_id=organization_id)
+        user = operations.create_user(
+            email,
+            name,
+            roles,
+            actor=None,
+            password=password,
+            team_id=team_id,
+            referring_organisation_id=practice_id,
+            organization_id=organization_id,
+        )
     except operations.AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created account {user.id} for {user.email} ({', '.join(sorted(user.roles))}).")
@@ -108,8 +135,12 @@ def add_team_command(name: str) -> None:
 @users_cli.command("add-practice")
 @click.argument("name")
 @click.option("--ods-code", help="The practice's ODS code, e.g. A81001.")
-@click.option("--kind", default="gp_practice", show_default=True,
-              help="gp_practice, nhs, local_authority, voluntary, other.")
+@click.option(
+    "--kind",
+    default="gp_practice",
+    show_default=True,
+    help="gp_practice, nhs, local_authority, voluntary, other.",
+)
 def add_practice_command(name: str, ods_code: str | None, kind: str) -> None:
     """Create a referring organisation (a GP practice or another agency)."""
     try:

@@ -33,37 +33,60 @@ EMAIL_SHAPE = r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email address", validators=[
-        DataRequired("Enter your email address."), Length(max=254)])
-    password = PasswordField("Password", validators=[
-        DataRequired("Enter your password."), Length(max=MAX_LENGTH)])
+    email = EmailField(
+        "Email address", validators=[DataRequired("Enter your email address."), Length(max=254)]
+    )
+    password = PasswordField(
+        "Password", validators=[DataRequired("Enter your password."), Length(max=MAX_LENGTH)]
+    )
 
 
 class CodeForm(FlaskForm):
-    code = StringField("Code", validators=[
-        DataRequired("Enter the code from your authenticator app, or a recovery code."),
-        Length(max=20)])
+    code = StringField(
+        "Code",
+        validators=[
+            DataRequired("Enter the code from your authenticator app, or a recovery code."),
+            Length(max=20),
+        ],
+    )
 
 
 class NewPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[
-        DataRequired("Enter a new password."),
-        Length(min=MIN_LENGTH, max=MAX_LENGTH,
-               message=f"Your password must be {MIN_LENGTH} to {MAX_LENGTH} characters long.")])
-    confirm = PasswordField("Type the new password again", validators=[
-        DataRequired("Type the new password again."),
-        EqualTo("password", "The two passwords are not the same.")])
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Enter a new password."),
+            Length(
+                min=MIN_LENGTH,
+                max=MAX_LENGTH,
+                message=f"Your password must be {MIN_LENGTH} to {MAX_LENGTH} characters long.",
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        "Type the new password again",
+        validators=[
+            DataRequired("Type the new password again."),
+            EqualTo("password", "The two passwords are not the same."),
+        ],
+    )
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField("Current password", validators=[
-        DataRequired("Enter your current password.")])
+    current = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField("Email address", validators=[
-        DataRequired("Enter your email address."),
-        Regexp(EMAIL_SHAPE, message="Enter an email address like name@example.org."), Length(max=254)])
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter your email address."),
+            Regexp(EMAIL_SHAPE, message="Enter an email address like name@example.org."),
+            Length(max=254),
+        ],
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -86,15 +109,25 @@ def _optional_str(value: object) -> str | None:
 class UserForm(FlaskForm):
     """Invite or edit a user; the choices for the links are filled in by the view."""
 
-    email = EmailField("Email address", validators=[
-        DataRequired("Enter the person's email address."),
-        Regexp(EMAIL_SHAPE, message="Enter an email address like name@example.org."), Length(max=254)])
-    name = StringField("Name", validators=[DataRequired("Enter the person's name."),
-                                           Length(max=200)])
-    roles = MultiCheckboxField("Roles", choices=[choice(r.value, r.label) for r in Role],
-                               validators=[DataRequired("Choose at least one role.")])
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Enter the person's email address."),
+            Regexp(EMAIL_SHAPE, message="Enter an email address like name@example.org."),
+            Length(max=254),
+        ],
+    )
+    name = StringField(
+        "Name", validators=[DataRequired("Enter the person's name."), Length(max=200)]
+    )
+    roles = MultiCheckboxField(
+        "Roles",
+        choices=[choice(r.value, r.label) for r in Role],
+        validators=[DataRequired("Choose at least one role.")],
+    )
     team_id = SelectField("Team (coordinators)", coerce=_optional_int, validate_choice=True)
-    referring_organisation_id = SelectField("Practice or referring organisation (referrers)",
-                                            coerce=_optional_int)
+    referring_organisation_id = SelectField(
+        "Practice or referring organisation (referrers)", coerce=_optional_int
+    )
     organization_id = SelectField("Directory organisation (providers)", coerce=_optional_str)
     active = BooleanField("Account can sign in", default=True)

@@ -45,13 +45,13 @@ ROLE_LABELS = {
 # Roles that can reach people's personal data (or manage who can): two-factor sign-in is
 # required before any of their pages open.
 ROLES_REQUIRING_MFA = frozenset(
-    {Role.CALL_HANDLER, Role.COORDINATOR, Role.REFERRER, Role.MANAGER, Role.ADMIN})
+    {Role.CALL_HANDLER, Role.COORDINATOR, Role.REFERRER, Role.MANAGER, Role.ADMIN}
+)
 
 
 class TokenPurpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"
     INVITATION = "invitation"
-
 
 
 class ReferringOrganisation(db.Model):
@@ -77,11 +77,11 @@ class Team(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     lead_id: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", use_alter=True, ondelete="SET NULL"))
+        ForeignKey("user_account.id", use_alter=True, ondelete="SET NULL")
+    )
 
     lead: Mapped[User | None] = relationship(foreign_keys=[lead_id], post_update=True)
-    members: Mapped[list[User]] = relationship(back_populates="team",
-                                               foreign_keys="User.team_id")
+    members: Mapped[list[User]] = relationship(back_populates="team", foreign_keys="User.team_id")
 
 
 class User(db.Model):
@@ -108,20 +108,23 @@ class User(db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    team_id: Mapped[int | None] = mapped_column(ForeignKey("team.id", ondelete="SET NULL"),
-                                                index=True)
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("team.id", ondelete="SET NULL"), index=True
+    )
     referring_organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("referring_organisation.id"), index=True)
-    organization_id: Mapped[str | None] = mapped_column(ForeignKey("organization.id"),
-                                                        index=True)
+        ForeignKey("referring_organisation.id"), index=True
+    )
+    organization_id: Mapped[str | None] = mapped_column(ForeignKey("organization.id"), index=True)
 
     team: Mapped[Team | None] = relationship(back_populates="members", foreign_keys=[team_id])
     referring_organisation: Mapped[ReferringOrganisation | None] = relationship()
     organization = relationship("Organization")
     role_rows: Mapped[list[UserRole]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
     recovery_codes: Mapped[list[RecoveryCode]] = relationship(
-        back_populates="user", cascade="all, delete-orphan")
+        back_populates="user", cascade="all, delete-orphan"
+    )
 
     # Flask-Login's interface.
     @property
@@ -169,8 +172,9 @@ class UserRole(db.Model):
     __table_args__ = (UniqueConstraint("user_id", "role"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[Role] = mapped_column(value_enum(Role, "role"))
 
     user: Mapped[User] = relationship(back_populates="role_rows")
@@ -182,8 +186,9 @@ class RecoveryCode(db.Model):
     __tablename__ = "recovery_code"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     code_hash: Mapped[str] = mapped_column(String(64))
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -196,8 +201,9 @@ class AccountToken(db.Model):
     __tablename__ = "account_token"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
-                                         index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
     purpose: Mapped[TokenPurpose] = mapped_column(value_enum(TokenPurpose, "token_purpose"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

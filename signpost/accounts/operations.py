@@ -41,13 +41,19 @@ def _parse_roles(roles: Iterable[str]) -> set[Role]:
         try:
             chosen.add(Role(role))
         except ValueError:
-            raise AccountError(f"{role!r} is not a role. Choose from: "
-                               + ", ".join(r.value for r in Role) + ".") from None
+            raise AccountError(
+                f"{role!r} is not a role. Choose from: " + ", ".join(r.value for r in Role) + "."
+            ) from None
     return chosen
 
 
-def _check_links(roles: set[Role], *, team_id: int | None, referring_organisation_id: int | None,
-                 organization_id: str | None) -> None:
+def _check_links(
+    roles: set[Role],
+    *,
+    team_id: int | None,
+    referring_organisation_id: int | None,
+    organization_id: str | None,
+) -> None:
     if Role.REFERRER in roles and referring_organisation_id is None:
         raise AccountError("A referrer must be linked to their practice or organisation.")
     if Role.PROVIDER in roles and organization_id is None:
@@ -56,8 +62,10 @@ def _check_links(roles: set[Role], *, team_id: int | None, referring_organisatio
         raise AccountError("A coordinator must belong to a team.")
     if team_id is not None and db.session.get(Team, team_id) is None:
         raise AccountError("That team does not exist.")
-    if (referring_organisation_id is not None
-            and db.session.get(ReferringOrganisation, referring_organisation_id) is None):
+    if (
+        referring_organisation_id is not None
+        and db.session.get(ReferringOrganisation, referring_organisation_id) is None
+    ):
         raise AccountError("That referring organisation does not exist.")
     if organization_id is not None:
         from directory.models import Organization
@@ -66,10 +74,17 @@ def _check_links(roles: set[Role], *, team_id: int | None, referring_organisatio
             raise AccountError("That organisation is not in the directory.")
 
 
-def create_user(email: str, name: str, roles: Iterable[str], *, actor: User | None,
-                password: str | None = None, team_id: int | None = None,
-                referring_organisation_id: int | None = None,
-                organization_id: str | None = None) -> User:
+def create_user(
+    email: str,
+    name: str,
+    roles: Iterable[str],
+    *,
+    actor: User | None,
+    password: str | None = None,
+    team_id: int | None = None,
+    referring_organisation_id: int | None = None,
+    organization_id: str | None = None,
+) -> User:
     """Create an account (without a password it can only be used through an invitation).
 
     Raises:
@@ -88,11 +103,23 @@ def create_user(email: str, name: str, roles: Iterable[str], *, actor: User | No
     chosen = _parse_roles(roles)
     if not chosen:
         raise AccountError("Choose at least one role.")
-    _check_links(chosen, team_id=team_id, referring_organisation_id=referring_organisation_id,
-                 organization_id=organization_id)
-    user = User(email=email, name=name, team_id=team_id, organization_id=organization_id,
-                referring_organisation_id=referring_organisation_id, active=True,
-                session_version=1, failed_attempts=0, mfa_enabled=False)
+    _check_links(
+        chosen,
+        team_id=team_id,
+        referring_organisation_id=referring_organisation_id,
+        organization_id=organization_id,
+    )
+    user = User(
+        email=email,
+        name=name,
+        team_id=team_id,
+        organization_id=organization_id,
+        referring_organisation_id=referring_organisation_id,
+        active=True,
+        session_version=1,
+        failed_attempts=0,
+        mfa_enabled=False,
+    )
     if password is not None:
         try:
             passwords.check_password_policy(password, email=email, name=name)
@@ -102,8 +129,13 @@ def create_user(email: str, name: str, roles: Iterable[str], *, actor: User | No
     user.role_rows = [UserRole(role=r) for r in sorted(chosen)]
     db.session.add(user)
     db.session.flush()
-    record_event("user.create", actor_id=actor_id, subject_type="user", subject_id=str(user.id),
-                 detail={"roles": sorted(chosen)})
+    record_event(
+        "user.create",
+        actor_id=actor_id,
+        subject_type="user",
+        subject_id=str(user.id),
+        detail={"roles": sorted(chosen)},
+    )
     db.session.commit()
     return user
 
@@ -124,9 +156,16 @@ def list_users(*, actor: User | None, include_disabled: bool = True) -> list[Use
     return list(db.session.scalars(query))
 
 
-def update_user(user: User, *, actor: User | None, name: str, roles: Iterable[str],
-                team_id: int | None, referring_organisation_id: int | None,
-                organization_id: str | None) -> User:
+def update_user(
+    user: User,
+    *,
+    actor: User | None,
+    name: str,
+    roles: Iterable[str],
+    team_id: int | None,
+    referring_organisation_id: int | None,
+    organization_id: str | None,
+) -> User:
     """Change a user's name, roles and links; a role change is audited with before and after."""
     actor_id = require_manager(actor)
     name = (name or "").strip()
@@ -135,8 +174,12 @@ def update_user(user: User, *, actor: User | None, name: str, roles: Iterable[st
     chosen = _parse_roles(roles)
     if not chosen:
         raise AccountError("Choose at least one role.")
-    _check_links(chosen, team_id=team_id, referring_organisation_id=referring_organisation_id,
-                 organization_id=organization_id)
+    _check_links(
+        chosen,
+        team_id=team_id,
+        referring_organisation_id=referring_organisation_id,
+        organization_id=organization_id,
+    )
     before = set(user.roles)
     if actor is not None and user.id == actor.id and Role.ADMIN in before - chosen:
         raise AccountError("You cannot remove your own administrator role.")
@@ -146,13 +189,18 @@ def update_user(user: User, *, actor: User | None, name: str, roles: Iterable[st
     user.organization_id = organization_id
     if chosen != before:
         user.role_rows = [row for row in user.role_rows if Role(row.role) in chosen] + [
-            UserRole(role=r) for r in sorted(chosen - before)]
+            UserRole(role=r) for r in sorted(chosen - before)
+        ]
         # New powers take effect on the next request; removing some ends open sessions.
         if before - chosen:
             user.session_version += 1
-        record_event("user.roles_change", actor_id=actor_id, subject_type="user",
-                     subject_id=str(user.id),
-                     detail={"before": sorted(before), "after": sorted(chosen)})
+        record_event(
+            "user.roles_change",
+            actor_id=actor_id,
+            subject_type="user",
+            subject_id=str(user.id),
+            detail={"before": sorted(before), "after": sorted(chosen)},
+        )
     record_event("user.update", actor_id=actor_id, subject_type="user", subject_id=str(user.id))
     db.session.commit()
     return user
@@ -167,8 +215,12 @@ def set_active(user: User, active: bool, *, actor: User | None) -> User:
         return user
     user.active = active
     user.session_version += 1
-    record_event("user.enable" if active else "user.disable", actor_id=actor_id,
-                 subject_type="user", subject_id=str(user.id))
+    record_event(
+        "user.enable" if active else "user.disable",
+        actor_id=actor_id,
+        subject_type="user",
+        subject_id=str(user.id),
+    )
     db.session.commit()
     return user
 
@@ -188,14 +240,14 @@ def reset_mfa(user: User, *, actor: User | None) -> User:
 
 # --- Passwords -----------------------------------------------------------------------------
 
+
 def change_password(user: User, current: str, new: str, *, actor: User) -> None:
     """The user changes their own password; other sessions end."""
     require(actor, ACCOUNT_USE, user)
     if not passwords.verify_password(user.password_hash, current):
         raise AccountError("Your current password is not right.")
     apply_new_password(user, new)
-    record_event("password.change", actor_id=actor.id, subject_type="user",
-                 subject_id=str(user.id))
+    record_event("password.change", actor_id=actor.id, subject_type="user", subject_id=str(user.id))
     db.session.commit()
 
 
@@ -211,6 +263,7 @@ def apply_new_password(user: User, new: str) -> None:
 
 
 # --- Two-factor set-up ---------------------------------------------------------------------
+
 
 def begin_mfa_setup(user: User) -> str:
     """The secret for the user to add to their authenticator (kept until they confirm a code).
@@ -232,8 +285,10 @@ def confirm_mfa_setup(user: User, code: str, *, at: float | None = None) -> list
         raise AccountError("Two-factor sign-in is already set up on this account.")
     step = totp.matching_step(user.mfa_secret, code, at=at) if user.mfa_secret else None
     if step is None:
-        raise AccountError("That code is not right. Check the time on your phone is correct "
-                           "and enter the 6-digit code your app shows now.")
+        raise AccountError(
+            "That code is not right. Check the time on your phone is correct "
+            "and enter the 6-digit code your app shows now."
+        )
     user.mfa_enabled = True
     user.mfa_last_step = step
     codes = _replace_recovery_codes(user)
@@ -247,8 +302,12 @@ def regenerate_recovery_codes(user: User) -> list[str]:
     if not user.mfa_enabled:
         raise AccountError("Set up two-factor sign-in first.")
     codes = _replace_recovery_codes(user)
-    record_event("mfa.recovery_codes_regenerate", actor_id=user.id, subject_type="user",
-                 subject_id=str(user.id))
+    record_event(
+        "mfa.recovery_codes_regenerate",
+        actor_id=user.id,
+        subject_type="user",
+        subject_id=str(user.id),
+    )
     db.session.commit()
     return codes
 
@@ -260,6 +319,7 @@ def _replace_recovery_codes(user: User) -> list[str]:
 
 
 # --- Teams and referring organisations -----------------------------------------------------
+
 
 def create_team(name: str, *, actor: User | None, lead: User | None = None) -> Team:
     actor_id = require_manager(actor)
@@ -284,14 +344,20 @@ def set_team_lead(team: Team, lead: User | None, *, actor: User | None) -> Team:
     if lead is not None and lead.team_id != team.id:
         raise AccountError("The team lead must be a member of the team.")
     team.lead_id = lead.id if lead else None
-    record_event("team.lead_change", actor_id=actor_id, subject_type="team",
-                 subject_id=str(team.id), detail={"lead_id": team.lead_id})
+    record_event(
+        "team.lead_change",
+        actor_id=actor_id,
+        subject_type="team",
+        subject_id=str(team.id),
+        detail={"lead_id": team.lead_id},
+    )
     db.session.commit()
     return team
 
 
-def create_referring_organisation(name: str, ods_code: str | None, *, actor: User | None,
-                                  kind: str = "gp_practice") -> ReferringOrganisation:
+def create_referring_organisation(
+    name: str, ods_code: str | None, *, actor: User | None, kind: str = "gp_practice"
+) -> ReferringOrganisation:
     actor_id = require_manager(actor)
     name = (name or "").strip()
     code = (ods_code or "").strip().upper() or None
@@ -299,14 +365,23 @@ def create_referring_organisation(name: str, ods_code: str | None, *, actor: Use
         raise AccountError("Enter the organisation's name.")
     if code is not None and not (code.isalnum() and 3 <= len(code) <= 12):
         raise AccountError("An ODS code is 3 to 12 letters and numbers, like A81001.")
-    if code and db.session.scalar(db.select(ReferringOrganisation).where(
-            ReferringOrganisation.ods_code == code)) is not None:
+    if (
+        code
+        and db.session.scalar(
+            db.select(ReferringOrganisation).where(ReferringOrganisation.ods_code == code)
+        )
+        is not None
+    ):
         raise AccountError("There is already an organisation with that ODS code.")
     org = ReferringOrganisation(name=name, ods_code=code, kind=kind, active=True)
     db.session.add(org)
     db.session.flush()
-    record_event("referring_organisation.create", actor_id=actor_id,
-                 subject_type="referring_organisation", subject_id=str(org.id))
+    record_event(
+        "referring_organisation.create",
+        actor_id=actor_id,
+        subject_type="referring_organisation",
+        subject_id=str(org.id),
+    )
     db.session.commit()
     return org
 
@@ -316,5 +391,6 @@ def list_teams() -> list[Team]:
 
 
 def list_referring_organisations() -> list[ReferringOrganisation]:
-    return list(db.session.scalars(db.select(ReferringOrganisation)
-                                   .order_by(ReferringOrganisation.name)))
+    return list(
+        db.session.scalars(db.select(ReferringOrganisation).order_by(ReferringOrganisation.name))
+    )

@@ -77,12 +77,18 @@ def check_password_policy(password: str, *, email: str = "", name: str = "") -> 
     normal = _normalise(password)
     common = common_passwords()
     if normal in common or normal.rstrip("0123456789!?.@#$*") in common:
-        raise WeakPassword("That password is too easy to guess because it is very common. "
-                           "Try three or four random words together.")
+        raise WeakPassword(
+            "That password is too easy to guess because it is very common. "
+            "Try three or four random words together."
+        )
     if len(set(normal)) <= 3:
-        raise WeakPassword("That password is too easy to guess because it repeats the same "
-                           "few characters.")
-    personal = [part for part in re.split(r"[^a-z0-9]+", (email.split("@")[0] + " " + name).lower())
-                if len(part) >= 4]
+        raise WeakPassword(
+            "That password is too easy to guess because it repeats the same few characters."
+        )
+    personal = [
+        part
+        for part in re.split(r"[^a-z0-9]+", (email.split("@")[0] + " " + name).lower())
+        if len(part) >= 4
+    ]
     if any(part in normal for part in personal):
         raise WeakPassword("Your password must not contain your name or email address.")

@@ -38,22 +38,37 @@ def _token_hash(raw: str) -> str:
 def issue_token(user: User, purpose: TokenPurpose, lifetime: timedelta) -> str:
     """A new random token (only its hash is stored); earlier unused ones of the purpose lapse."""
     now = utcnow()
-    for old in db.session.scalars(db.select(AccountToken).where(
-            AccountToken.user_id == user.id, AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None))):
+    for old in db.session.scalars(
+        db.select(AccountToken).where(
+            AccountToken.user_id == user.id,
+            AccountToken.purpose == purpose,
+            AccountToken.used_at.is_(None),
+        )
+    ):
         old.used_at = now
     raw = secrets.token_urlsafe(32)
-    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=_token_hash(raw),
-                                created_at=now, expires_at=now + lifetime))
+    db.session.add(
+        AccountToken(
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=_token_hash(raw),
+            created_at=now,
+            expires_at=now + lifetime,
+        )
+    )
     return raw
 
 
 def _find_token(raw: str, purpose: TokenPurpose, now: datetime) -> AccountToken:
-    token = db.session.scalar(db.select(AccountToken).where(
-        AccountToken.token_hash == _token_hash(raw or ""), AccountToken.purpose == purpose))
+    token = db.session.scalar(
+        db.select(AccountToken).where(
+            AccountToken.token_hash == _token_hash(raw or ""), AccountToken.purpose == purpose
+        )
+    )
     if token is None or token.used_at is not None:
-        raise TokenInvalid("This link has already been used or is not valid. "
-                           "Please ask for a new one.")
+        raise TokenInvalid(
+            "This link has already been used or is not valid. Please ask for a new one."
+        )
     if token.expires_at <= now:
         raise TokenInvalid("This link has expired. Please ask for a new one.")
     if not token.user.active:
@@ -88,33 +103,54 @@ def request_password_reset(email: str, link_for: Callable[[str], str]) -> None:
     """Email a reset link if the address has an active account; say nothing either way."""
     user = find_user_by_email(email)
     if user is None or not user.active:
-        record_event("password.reset_request", actor_id=None,
-                     detail={"outcome": "no_active_account"})
+        record_event(
+            "password.reset_request", actor_id=None, detail={"outcome": "no_active_account"}
+        )
         db.session.commit()
         return
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
     raw = issue_token(user, TokenPurpose.PASSWORD_RESET, timedelta(minutes=minutes))
     site = current_app.config["SITE_NAME"]
     queue_email(
-        user.email, f"Reset your {site} password",
+        user.email,
+        f"Reset your {site} password",
         f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset the password for your "
         f"{site} account. Use this link within {minutes} minutes to choose a new one:\n\n"
         f"{link_for(raw)}\n\nThe link works once. If you did not ask for this, you can ignore "
         "this email: your password has not changed.\n",
-        purpose="accounts.password_reset")
-    record_event("password.reset_request", actor_id=None, subject_type="user",
-                 subject_id=str(user.id), detail={"outcome": "sent"})
+        purpose="accounts.password_reset",
+    )
+    record_event(
+        "password.reset_request",
+        actor_id=None,
+        subject_type="user",
+        subject_id=str(user.id),
+        detail={"outcome": "sent"},
+    )
     db.session.commit()
 
 
-def invite_user(email: str, name: str, roles: Iterable[str], *, actor: User | None,
-                link_for: Callable[[str], str], team_id: int | None = None,
-                referring_organisation_id: int | None = None,
-                organization_id: str | None = None) -> User:
+def invite_user(
+    email: str,
+    name: str,
+    roles: Iterable[str],
+    *,
+    actor: User | None,
+    link_for: Callable[[str], str],
+    team_id: int | None = None,
+    referring_organisation_id: int | None = None,
+    organization_id: str | None = None,
+) -> User:
     """Create an account without a password and email an invitation to choose one."""
-    user = create_user(email, name, roles, actor=actor, team_id=team_id,
-                       referring_organisation_id=referring_organisation_id,
-                       organization_id=organization_id)
+    user = create_user(
+        email,
+        name,
+        roles,
+        actor=actor,
+        team_id=team_id,
+        referring_organisation_id=referring_organisation_id,
+        organization_id=organization_id,
+    )
     send_invitation(user, actor=actor, link_for=link_for)
     return user
 
@@ -125,13 +161,12 @@ def send_invitation(user: User, *, actor: User | None, link_for: Callable[[str],
     raw = issue_token(user, TokenPurpose.INVITATION, timedelta(hours=hours))
     site = current_app.config["SITE_NAME"]
     queue_email(
-        user.email, f"You have been invited to {site}",
+        user.email,
+        f"You have been invited to {site}",
         f"Hello {user.name},\n\nAn account has been set up for you on {site}. Use this link "
         f"within {hours} hours to choose your password:\n\n{link_for(raw)}\n\n"
         "The link works once. If you were not expecting this, please ignore this email.\n",
-        purpose="accounts.invitation")
-    record_event("invitation.send", actor_id=actor_id, subject_type="user",
-                 subject_id=str(user.id))
+        purpose="accounts.invitation",
+    )
+    record_event("invitation.send", actor_id=actor_id, subject_type="user", subject_id=str(user.id))
     db.session.commit()
-
-

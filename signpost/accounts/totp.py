@@ -25,8 +25,9 @@ def provisioning_uri(secret: str, account_name: str, issuer: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=account_name, issuer_name=issuer)
 
 
-def matching_step(secret: str, code: str, *, at: float | None = None,
-                  after_step: int | None = None) -> int | None:
+def matching_step(
+    secret: str, code: str, *, at: float | None = None, after_step: int | None = None
+) -> int | None:
     """The time-step the code belongs to (allowing one step of clock drift), or None.
 
     A step at or before ``after_step`` is refused so a code cannot be replayed.

@@ -89,8 +89,11 @@ def sign_in() -> Any:
     form = SignInForm()
     error = None
     if session.pop(EXPIRED_KEY, False):
-        flash("You were signed out because you had not done anything for a while. "
-              "Please sign in again.", "info")
+        flash(
+            "You were signed out because you had not done anything for a while. "
+            "Please sign in again.",
+            "info",
+        )
     if form.validate_on_submit():
         try:
             checked = check_password(form.email.data, form.password.data)
@@ -99,8 +102,11 @@ def sign_in() -> Any:
         else:
             if checked.needs_code:
                 session.clear()
-                session[PENDING_KEY] = [checked.user.get_id(), int(time.time()),
-                                        request.args.get("next")]
+                session[PENDING_KEY] = [
+                    checked.user.get_id(),
+                    int(time.time()),
+                    request.args.get("next"),
+                ]
                 return redirect(url_for("accounts.sign_in_code"))
             return _start_session(checked.user, request.args.get("next"))
     status = 200 if error is None and not form.errors else 400
@@ -178,8 +184,9 @@ def two_factor_setup() -> Any:
     secret = operations.begin_mfa_setup(user)
     uri = totp.provisioning_uri(secret, user.email, current_app.config["SITE_NAME"])
     status = 200 if error is None and not form.errors else 400
-    return render_template("accounts/two_factor_setup.html", form=form, error=error,
-                           secret=secret, uri=uri), status
+    return render_template(
+        "accounts/two_factor_setup.html", form=form, error=error, secret=secret, uri=uri
+    ), status
 
 
 @bp.post("/account/recovery-codes")
@@ -208,8 +215,9 @@ def change_password() -> Any:
             error = str(exc)
         else:
             login_user(user)  # this session carries on; every other one has ended
-            flash("Your password has been changed. You have been signed out on other devices.",
-                  "info")
+            flash(
+                "Your password has been changed. You have been signed out on other devices.", "info"
+            )
             return redirect(url_for("accounts.account"))
     status = 200 if error is None and not form.errors else 400
     return render_template("accounts/change_password.html", form=form, error=error), status
@@ -223,7 +231,8 @@ def request_reset() -> Any:
     if form.validate_on_submit():
         tokens.request_password_reset(
             form.email.data,
-            link_for=lambda raw: url_for("accounts.reset_password", token=raw, _external=True))
+            link_for=lambda raw: url_for("accounts.reset_password", token=raw, _external=True),
+        )
         return render_template("accounts/reset_sent.html")
     status = 400 if form.errors else 200
     return render_template("accounts/reset_request.html", form=form), status

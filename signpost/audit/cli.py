@@ -16,8 +16,12 @@ def init_app(app: Flask) -> None:
 
 
 @audit_cli.command("prune")
-@click.option("--days", type=click.IntRange(min=1), default=None,
-              help="Keep this many days instead of AUDIT_RETENTION_DAYS.")
+@click.option(
+    "--days",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Keep this many days instead of AUDIT_RETENTION_DAYS.",
+)
 def prune_command(days: int | None) -> None:
     """Delete events older than the retention period (the deletion is itself audited)."""
     deleted = prune_events(older_than_days=days)

@@ -21,19 +21,47 @@ class AuditSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    actor = StringField("User number", validators=[
-        Optional(), Regexp(r"^[1-9][0-9]{0,9}$", message="Enter a user number, like 42.")])
-    action = StringField("Action", validators=[Optional(), Regexp(
-        r"^[a-z0-9_.]{1,64}$",
-        message="Enter an action name, like sign_in or referral. (ending with a dot finds "
-                "every referral action).")])
-    subject_type = StringField("Record type", validators=[Optional(), Regexp(
-        r"^[a-z0-9_]{1,64}$", message="Enter a record type, like referral or person.")])
-    subject_id = StringField("Record number", validators=[Optional(), Regexp(
-        r"^[A-Za-z0-9-]{1,64}$", message="Enter a record number using only letters, digits "
-                                         "and dashes.")])
-    since = DayField("From", validators=[Optional()], description="For example 2024-05-31",
-                      render_kw={"placeholder": "YYYY-MM-DD"})
+    actor = StringField(
+        "User number",
+        validators=[
+            Optional(),
+            Regexp(r"^[1-9][0-9]{0,9}$", message="Enter a user number, like 42."),
+        ],
+    )
+    action = StringField(
+        "Action",
+        validators=[
+            Optional(),
+            Regexp(
+                r"^[a-z0-9_.]{1,64}$",
+                message="Enter an action name, like sign_in or referral. (ending with a dot finds "
+                "every referral action).",
+            ),
+        ],
+    )
+    subject_type = StringField(
+        "Record type",
+        validators=[
+            Optional(),
+            Regexp(r"^[a-z0-9_]{1,64}$", message="Enter a record type, like referral or person."),
+        ],
+    )
+    subject_id = StringField(
+        "Record number",
+        validators=[
+            Optional(),
+            Regexp(
+                r"^[A-Za-z0-9-]{1,64}$",
+                message="Enter a record number using only letters, digits and dashes.",
+            ),
+        ],
+    )
+    since = DayField(
+        "From",
+        validators=[Optional()],
+        description="For example 2024-05-31",
+        render_kw={"placeholder": "YYYY-MM-DD"},
+    )
     until = DayField("To", validators=[Optional()], render_kw={"placeholder": "YYYY-MM-DD"})
 
     def validate_until(self, field: DayField) -> None:

@@ -42,7 +42,9 @@ class AuditEvent(db.Model):
     request_id: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
-        return f"<AuditEvent {self.id} {self.action} by {self.actor_id} at {self.at:%Y-%m-%d %H:%M}>"
+        return (
+            f"<AuditEvent {self.id} {self.action} by {self.actor_id} at {self.at:%Y-%m-%d %H:%M}>"
+        )
 
 
 # A PostgreSQL trigger that makes the table append-only in the database too (for the lead to add

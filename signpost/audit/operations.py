@@ -30,9 +30,15 @@ class AuditLogImmutable(RuntimeError):
     """Something tried to change or delete an audit event; the log is append-only."""
 
 
-def record_event(action: str, *, actor_id: int | None, subject_type: str | None = None,
-                 subject_id: str | None = None, detail: dict[str, Any] | None = None,
-                 actor_label: str | None = None) -> AuditEvent:
+def record_event(
+    action: str,
+    *,
+    actor_id: int | None,
+    subject_type: str | None = None,
+    subject_id: str | None = None,
+    detail: dict[str, Any] | None = None,
+    actor_label: str | None = None,
+) -> AuditEvent:
     """Add an audit event to the current session (committed with the change it records).
 
     Args:
@@ -47,11 +53,16 @@ def record_event(action: str, *, actor_id: int | None, subject_type: str | None 
         raise ValueError("An audit action must be between 1 and 64 characters.")
     actor_label = actor_label or _current_user_roles(actor_id)
     audit_event = AuditEvent(
-        at=utcnow(), actor_id=actor_id, actor_label=(actor_label or None) and actor_label[:200],
-        action=action, subject_type=subject_type,
+        at=utcnow(),
+        actor_id=actor_id,
+        actor_label=(actor_label or None) and actor_label[:200],
+        action=action,
+        subject_type=subject_type,
         subject_id=None if subject_id is None else str(subject_id)[:64],
-        detail=scrub_detail(detail or {}), channel=current_channel(),
-        request_id=current_request_id())
+        detail=scrub_detail(detail or {}),
+        channel=current_channel(),
+        request_id=current_request_id(),
+    )
     db.session.add(audit_event)
     return audit_event
 
@@ -73,8 +84,10 @@ def _current_user_roles(actor_id: int | None) -> str | None:
 def scrub_detail(detail: Any) -> Any:
     """Copy ``detail`` as plain JSON, replacing values held under secret-looking keys."""
     if isinstance(detail, dict):
-        return {str(key): REDACTED if SECRET_KEY_PATTERN.search(str(key)) else scrub_detail(value)
-                for key, value in detail.items()}
+        return {
+            str(key): REDACTED if SECRET_KEY_PATTERN.search(str(key)) else scrub_detail(value)
+            for key, value in detail.items()
+        }
     if isinstance(detail, list | tuple | set | frozenset):
         return [scrub_detail(value) for value in detail]
     if detail is None or isinstance(detail, bool | int | float | str):
@@ -144,14 +157,20 @@ def search_events(query: AuditQuery, *, page: int = 1, per_page: int = 50) -> Au
     page = max(1, page)
     total = db.session.scalar(select(func.count()).select_from(AuditEvent).where(*conditions)) or 0
     events = db.session.scalars(
-        select(AuditEvent).where(*conditions).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all()
+        select(AuditEvent)
+        .where(*conditions)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
     return AuditPage(events=list(events), total=total, page=page, per_page=per_page)
 
 
 def known_actions() -> list[str]:
     """Every action name in the log, for the search form's list."""
-    return list(db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+    return list(
+        db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    )
 
 
 def _start_of_day(day: date) -> datetime:
@@ -164,8 +183,11 @@ def prune_events(*, older_than_days: int | None = None, now: datetime | None = N
     Returns how many events were deleted. The prune itself is audited (with the count and cut-off),
     so the trail shows when and how history was removed.
     """
-    days = older_than_days if older_than_days is not None else current_app.config[
-        "AUDIT_RETENTION_DAYS"]
+    days = (
+        older_than_days
+        if older_than_days is not None
+        else current_app.config["AUDIT_RETENTION_DAYS"]
+    )
     if days < 1:
         raise ValueError("The retention period must be at least one day.")
     cutoff = (now or utcnow()) - timedelta(days=days)
@@ -178,13 +200,17 @@ def prune_events(*, older_than_days: int | None = None, now: datetime | None = N
         deleted = result.rowcount or 0
     finally:
         session.info.pop(_PRUNE_FLAG, None)
-    record_event("audit.prune", actor_id=None,
-                 detail={"deleted": deleted, "older_than_days": days, "cutoff": cutoff.isoformat()})
+    record_event(
+        "audit.prune",
+        actor_id=None,
+        detail={"deleted": deleted, "older_than_days": days, "cutoff": cutoff.isoformat()},
+    )
     session.commit()
     return deleted
 
 
 # --- append-only guard ---------------------------------------------------------------------
+
 
 def _refuse_change(_mapper: Any, _connection: Any, target: AuditEvent) -> None:
     raise AuditLogImmutable(f"Audit event {target.id} cannot be changed or deleted.")

@@ -24,17 +24,30 @@ def search() -> tuple[str, int] | str:
     page_number = request.args.get("page", "1")
     page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
     if request.args and not form.validate():
-        return render_template("admin/audit.html", form=form, results=None,
-                               actions=known_actions()), 400
-    query = AuditQuery(actor_id=int(form.actor.data) if form.actor.data else None, action=form.action.data or None,
-                       subject_type=form.subject_type.data or None,
-                       subject_id=form.subject_id.data or None,
-                       since=form.since.data, until=form.until.data)
+        return render_template(
+            "admin/audit.html", form=form, results=None, actions=known_actions()
+        ), 400
+    query = AuditQuery(
+        actor_id=int(form.actor.data) if form.actor.data else None,
+        action=form.action.data or None,
+        subject_type=form.subject_type.data or None,
+        subject_id=form.subject_id.data or None,
+        since=form.since.data,
+        until=form.until.data,
+    )
     results = search_events(query, page=page_number, per_page=PER_PAGE)
     # Reading the trail is itself recorded: it names who looked at whose activity.
-    record_event("audit.search", actor_id=current_user.id,
-                 detail={k: v for k, v in request.args.items() if k != "page" and v})
+    record_event(
+        "audit.search",
+        actor_id=current_user.id,
+        detail={k: v for k, v in request.args.items() if k != "page" and v},
+    )
     db.session.commit()
     pager_args = {k: v for k, v in request.args.items() if k != "page"}
-    return render_template("admin/audit.html", form=form, results=results,
-                           actions=known_actions(), pager_args=pager_args)
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        results=results,
+        actions=known_actions(),
+        pager_args=pager_args,
+    )

@@ -31,19 +31,35 @@ def init_app(app: Flask) -> None:
 
 def check_transport_settings(config: dict) -> None:
     if config["MESSAGE_TRANSPORT"] == "notify":
-        missing = [name for name in ("NOTIFY_API_KEY", "NOTIFY_EMAIL_TEMPLATE_ID",
-                                     "NOTIFY_SMS_TEMPLATE_ID") if not config.get(name)]
+        missing = [
+            name
+            for name in ("NOTIFY_API_KEY", "NOTIFY_EMAIL_TEMPLATE_ID", "NOTIFY_SMS_TEMPLATE_ID")
+            if not config.get(name)
+        ]
         if missing:
-            raise ConfigError("MESSAGE_TRANSPORT is notify but these settings are empty: "
-                              + ", ".join(missing) + ".")
+            raise ConfigError(
+                "MESSAGE_TRANSPORT is notify but these settings are empty: "
+                + ", ".join(missing)
+                + "."
+            )
 
 
 @messages_cli.command("send")
 @click.option("--loop", is_flag=True, help="Keep running, checking for due messages.")
-@click.option("--batch", default=50, show_default=True, type=click.IntRange(1, 1000),
-              help="Messages claimed at a time.")
-@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.1, 3600),
-              help="Seconds to wait when nothing is due (with --loop).")
+@click.option(
+    "--batch",
+    default=50,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Messages claimed at a time.",
+)
+@click.option(
+    "--interval",
+    default=5.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 3600),
+    help="Seconds to wait when nothing is due (with --loop).",
+)
 def send_command(loop: bool, batch: int, interval: float) -> None:
     """Deliver due messages (once, or continuously with --loop)."""
     transport = transport_from_config(current_app.config)
@@ -59,8 +75,10 @@ def send_command(loop: bool, batch: int, interval: float) -> None:
     while True:
         report = send_due_messages(batch=batch, transport=transport)
         if report.attempted:
-            click.echo(f"Sent {len(report.sent)}, will retry {len(report.failed)}, "
-                       f"dead {len(report.dead)}.")
+            click.echo(
+                f"Sent {len(report.sent)}, will retry {len(report.failed)}, "
+                f"dead {len(report.dead)}."
+            )
         if not loop:
             if not report.attempted:
                 click.echo("No messages are due.")
@@ -76,8 +94,11 @@ def send_command(loop: bool, batch: int, interval: float) -> None:
 
 
 @messages_cli.command("list")
-@click.option("--status", type=click.Choice([s.value for s in MessageStatus]),
-              help="Only messages with this status.")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in MessageStatus]),
+    help="Only messages with this status.",
+)
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10000))
 def list_command(status: str | None, limit: int) -> None:
     """Show recent messages (recipients masked, no content)."""
@@ -86,10 +107,12 @@ def list_command(status: str | None, limit: int) -> None:
         click.echo("No messages.")
         return
     for m in messages:
-        click.echo(f"{m.id:>7}  {m.status.value:<8} {m.channel.value:<5} {m.purpose:<24} "
-                   f"{mask_recipient(m.recipient):<28} attempts={m.attempts} "
-                   f"created={m.created_at:%Y-%m-%d %H:%M}"
-                   + (f"  error: {m.last_error}" if m.last_error else ""))
+        click.echo(
+            f"{m.id:>7}  {m.status.value:<8} {m.channel.value:<5} {m.purpose:<24} "
+            f"{mask_recipient(m.recipient):<28} attempts={m.attempts} "
+            f"created={m.created_at:%Y-%m-%d %H:%M}"
+            + (f"  error: {m.last_error}" if m.last_error else "")
+        )
 
 
 @messages_cli.command("retry-dead")

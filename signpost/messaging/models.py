@@ -18,12 +18,11 @@ class Channel(enum.StrEnum):
 
 
 class MessageStatus(enum.StrEnum):
-    QUEUED = "queued"      # waiting for its first attempt
-    SENDING = "sending"    # claimed by a sender
+    QUEUED = "queued"  # waiting for its first attempt
+    SENDING = "sending"  # claimed by a sender
     SENT = "sent"
-    FAILED = "failed"      # the last attempt failed; it will be tried again at next_attempt_at
-    DEAD = "dead"          # gave up after MESSAGE_MAX_ATTEMPTS; `flask messages retry-dead`
-
+    FAILED = "failed"  # the last attempt failed; it will be tried again at next_attempt_at
+    DEAD = "dead"  # gave up after MESSAGE_MAX_ATTEMPTS; `flask messages retry-dead`
 
 
 class OutboxMessage(db.Model):
@@ -42,8 +41,8 @@ class OutboxMessage(db.Model):
     # personal details.
     purpose: Mapped[str] = mapped_column(String(64))
     status: Mapped[MessageStatus] = mapped_column(
-        value_enum(MessageStatus, "message_status", length=16),
-                                                  default=MessageStatus.QUEUED)
+        value_enum(MessageStatus, "message_status", length=16), default=MessageStatus.QUEUED
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -37,8 +37,9 @@ class InvalidMessage(ValueError):
     """A message cannot be queued as given; the text says what to fix."""
 
 
-def queue_email(to: str, subject: str, text_body: str, html_body: str | None = None, *,
-                purpose: str) -> OutboxMessage:
+def queue_email(
+    to: str, subject: str, text_body: str, html_body: str | None = None, *, purpose: str
+) -> OutboxMessage:
     """Queue an email (added to the current session; sent after commit by a sender).
 
     Raises:
@@ -75,29 +76,40 @@ def normalise_phone_number(number: str) -> str:
     return digits
 
 
-def _queue(channel: Channel, to: str, subject: str, text_body: str, html_body: str | None,
-           purpose: str) -> OutboxMessage:
+def _queue(
+    channel: Channel, to: str, subject: str, text_body: str, html_body: str | None, purpose: str
+) -> OutboxMessage:
     if not text_body or not text_body.strip():
         raise InvalidMessage("A message needs some text.")
     if not PURPOSE_PATTERN.match(purpose or ""):
         raise InvalidMessage(
             "A message's purpose must be a short name of lower-case letters, digits, dots, "
-            "dashes or underscores (for example password_reset).")
+            "dashes or underscores (for example password_reset)."
+        )
     now = utcnow()
-    message = OutboxMessage(channel=channel, recipient=to, subject=subject, text_body=text_body,
-                            html_body=html_body or None, purpose=purpose,
-                            status=MessageStatus.QUEUED, attempts=0, next_attempt_at=now,
-                            created_at=now)
+    message = OutboxMessage(
+        channel=channel,
+        recipient=to,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body or None,
+        purpose=purpose,
+        status=MessageStatus.QUEUED,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
     db.session.add(message)
     return message
 
 
 # --- delivering ----------------------------------------------------------------------------
 
+
 @dataclass
 class SendReport:
     sent: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)   # will be retried
+    failed: list[int] = field(default_factory=list)  # will be retried
     dead: list[int] = field(default_factory=list)
 
     @property
@@ -112,10 +124,14 @@ def backoff(attempts: int, base_seconds: int) -> timedelta:
 
 def _due(now: datetime):  # noqa: ANN202 - a SQL expression
     return or_(
-        and_(OutboxMessage.status.in_([MessageStatus.QUEUED, MessageStatus.FAILED]),
-             OutboxMessage.next_attempt_at <= now),
-        and_(OutboxMessage.status == MessageStatus.SENDING,
-             OutboxMessage.claimed_at < now - STALE_CLAIM),
+        and_(
+            OutboxMessage.status.in_([MessageStatus.QUEUED, MessageStatus.FAILED]),
+            OutboxMessage.next_attempt_at <= now,
+        ),
+        and_(
+            OutboxMessage.status == MessageStatus.SENDING,
+            OutboxMessage.claimed_at < now - STALE_CLAIM,
+        ),
     )
 
 
@@ -129,8 +145,11 @@ def claim_due_messages(limit: int, *, now: datetime | None = None) -> list[int]:
     now = now or utcnow()
     session = db.session
     candidates = session.scalars(
-        select(OutboxMessage.id).where(_due(now))
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id).limit(limit * 2)).all()
+        select(OutboxMessage.id)
+        .where(_due(now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit * 2)
+    ).all()
     session.commit()  # end the read so each claim below starts a fresh write
     claimed: list[int] = []
     for message_id in candidates:
@@ -139,17 +158,20 @@ def claim_due_messages(limit: int, *, now: datetime | None = None) -> list[int]:
         result = session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message_id, _due(now))
-            .values(status=MessageStatus.SENDING, claimed_at=now,
-                    attempts=OutboxMessage.attempts + 1)
-            .execution_options(synchronize_session=False))
+            .values(
+                status=MessageStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1
+            )
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
         if result.rowcount == 1:
             claimed.append(message_id)
     return claimed
 
 
-def send_due_messages(*, batch: int = 50, transport: Transport | None = None,
-                      now: datetime | None = None) -> SendReport:
+def send_due_messages(
+    *, batch: int = 50, transport: Transport | None = None, now: datetime | None = None
+) -> SendReport:
     """Claim one batch of due messages and deliver each, recording the outcome."""
     transport = transport or transport_from_config(current_app.config)
     max_attempts = current_app.config["MESSAGE_MAX_ATTEMPTS"]
@@ -162,12 +184,19 @@ def send_due_messages(*, batch: int = 50, transport: Transport | None = None,
         try:
             transport.send(message)
         except TransportError as exc:
-            _record_failure(message, exc, max_attempts=max_attempts, base_seconds=base,
-                            report=report, now=now)
+            _record_failure(
+                message, exc, max_attempts=max_attempts, base_seconds=base, report=report, now=now
+            )
         except Exception as exc:  # a bug or an unexpected library error: still retry later
             log.exception("Sending message %s failed unexpectedly", message.id)
-            _record_failure(message, TransportError(type(exc).__name__), max_attempts=max_attempts,
-                            base_seconds=base, report=report, now=now)
+            _record_failure(
+                message,
+                TransportError(type(exc).__name__),
+                max_attempts=max_attempts,
+                base_seconds=base,
+                report=report,
+                now=now,
+            )
         else:
             message.status = MessageStatus.SENT
             message.sent_at = utcnow()
@@ -177,28 +206,47 @@ def send_due_messages(*, batch: int = 50, transport: Transport | None = None,
     return report
 
 
-def _record_failure(message: OutboxMessage, exc: TransportError, *, max_attempts: int,
-                    base_seconds: int, report: SendReport, now: datetime | None) -> None:
+def _record_failure(
+    message: OutboxMessage,
+    exc: TransportError,
+    *,
+    max_attempts: int,
+    base_seconds: int,
+    report: SendReport,
+    now: datetime | None,
+) -> None:
     message.last_error = redact_error(str(exc) or type(exc).__name__)
     if exc.permanent or message.attempts >= max_attempts:
         message.status = MessageStatus.DEAD
         report.dead.append(message.id)
-        log.warning("Message %s (%s) is dead after %s attempts: %s", message.id, message.purpose,
-                    message.attempts, message.last_error)
+        log.warning(
+            "Message %s (%s) is dead after %s attempts: %s",
+            message.id,
+            message.purpose,
+            message.attempts,
+            message.last_error,
+        )
     else:
         message.status = MessageStatus.FAILED
         message.next_attempt_at = (now or utcnow()) + backoff(message.attempts, base_seconds)
         report.failed.append(message.id)
-        log.info("Message %s (%s) attempt %s failed; next try at %s", message.id, message.purpose,
-                 message.attempts, message.next_attempt_at.isoformat())
+        log.info(
+            "Message %s (%s) attempt %s failed; next try at %s",
+            message.id,
+            message.purpose,
+            message.attempts,
+            message.next_attempt_at.isoformat(),
+        )
 
 
 def retry_dead(ids: Sequence[int] | None = None) -> int:
     """Give dead messages (all, or the given ids) a fresh set of attempts; returns how many."""
-    statement = (update(OutboxMessage).where(OutboxMessage.status == MessageStatus.DEAD)
-                 .values(status=MessageStatus.QUEUED, attempts=0, next_attempt_at=utcnow(),
-                         claimed_at=None)
-                 .execution_options(synchronize_session=False))
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.status == MessageStatus.DEAD)
+        .values(status=MessageStatus.QUEUED, attempts=0, next_attempt_at=utcnow(), claimed_at=None)
+        .execution_options(synchronize_session=False)
+    )
     if ids:
         statement = statement.where(OutboxMessage.id.in_(list(ids)))
     count = db.session.execute(statement).rowcount or 0

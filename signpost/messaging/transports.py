@@ -56,8 +56,10 @@ class LogTransport:
     def send(self, message: OutboxMessage) -> None:
         from signpost.messaging.operations import mask_recipient
 
-        lines = [f"--- {utcnow().isoformat(timespec='seconds')} message {message.id} "
-                 f"{message.channel} purpose={message.purpose}"]
+        lines = [
+            f"--- {utcnow().isoformat(timespec='seconds')} message {message.id} "
+            f"{message.channel} purpose={message.purpose}"
+        ]
         if self.include_bodies:
             lines.append(f"To: {message.recipient}")
             if message.subject:
@@ -79,8 +81,17 @@ class LogTransport:
 class SmtpTransport:
     """Send email through an SMTP server (STARTTLS and login when configured)."""
 
-    def __init__(self, *, host: str, port: int, sender: str, username: str = "",
-                 password: str = "", starttls: bool = False, timeout: float = 30) -> None:
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        sender: str,
+        username: str = "",
+        password: str = "",
+        starttls: bool = False,
+        timeout: float = 30,
+    ) -> None:
         self.host, self.port, self.sender = host, port, sender
         self.username, self.password, self.starttls = username, password, starttls
         self.timeout = timeout
@@ -109,11 +120,15 @@ class SmtpTransport:
                 smtp.send_message(email)
         except smtplib.SMTPRecipientsRefused as exc:
             codes = sorted({code for code, _ in exc.recipients.values()})
-            raise TransportError(f"The mail server refused the recipient (codes {codes}).",
-                                 permanent=all(code >= 500 for code in codes)) from exc
+            raise TransportError(
+                f"The mail server refused the recipient (codes {codes}).",
+                permanent=all(code >= 500 for code in codes),
+            ) from exc
         except smtplib.SMTPResponseException as exc:
-            raise TransportError(f"The mail server answered {exc.smtp_code}.",
-                                 permanent=exc.smtp_code >= 500 and exc.smtp_code != 530) from exc
+            raise TransportError(
+                f"The mail server answered {exc.smtp_code}.",
+                permanent=exc.smtp_code >= 500 and exc.smtp_code != 530,
+            ) from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise TransportError(f"Could not reach the mail server: {type(exc).__name__}.") from exc
 
@@ -125,9 +140,15 @@ class NotifyTransport:
     ``body`` (text message). Notify renders its own HTML, so ``html_body`` is not sent.
     """
 
-    def __init__(self, *, api_key: str, email_template_id: str, sms_template_id: str,
-                 base_url: str = "https://api.notifications.service.gov.uk",
-                 timeout: float = 30) -> None:
+    def __init__(
+        self,
+        *,
+        api_key: str,
+        email_template_id: str,
+        sms_template_id: str,
+        base_url: str = "https://api.notifications.service.gov.uk",
+        timeout: float = 30,
+    ) -> None:
         # A Notify key is "<name>-<service id (36)>-<secret (36)>".
         if len(api_key) < 74:
             raise ValueError("NOTIFY_API_KEY does not look like a GOV.UK Notify API key.")
@@ -138,36 +159,57 @@ class NotifyTransport:
 
     def token(self) -> str:
         """A short-lived JWT (HS256) as Notify expects: issuer = service id, issued-at = now."""
+
         def part(data: Mapping[str, Any]) -> bytes:
             raw = json.dumps(data, separators=(",", ":")).encode()
             return base64.urlsafe_b64encode(raw).rstrip(b"=")
 
-        signing_input = part({"typ": "JWT", "alg": "HS256"}) + b"." + part(
-            {"iss": self.service_id, "iat": int(time.time())})
+        signing_input = (
+            part({"typ": "JWT", "alg": "HS256"})
+            + b"."
+            + part({"iss": self.service_id, "iat": int(time.time())})
+        )
         signature = hmac.new(self.secret.encode(), signing_input, hashlib.sha256).digest()
         return (signing_input + b"." + base64.urlsafe_b64encode(signature).rstrip(b"=")).decode()
 
     def send(self, message: OutboxMessage) -> None:
         if message.channel == "email":
-            path, payload = "/v2/notifications/email", {
-                "email_address": message.recipient, "template_id": self.email_template_id,
-                "personalisation": {"subject": message.subject, "body": message.text_body}}
+            path, payload = (
+                "/v2/notifications/email",
+                {
+                    "email_address": message.recipient,
+                    "template_id": self.email_template_id,
+                    "personalisation": {"subject": message.subject, "body": message.text_body},
+                },
+            )
         else:
-            path, payload = "/v2/notifications/sms", {
-                "phone_number": message.recipient, "template_id": self.sms_template_id,
-                "personalisation": {"body": message.text_body}}
+            path, payload = (
+                "/v2/notifications/sms",
+                {
+                    "phone_number": message.recipient,
+                    "template_id": self.sms_template_id,
+                    "personalisation": {"body": message.text_body},
+                },
+            )
         payload["reference"] = f"outbox-{message.id}"
         request = urllib.request.Request(
-            self.base_url + path, data=json.dumps(payload).encode(), method="POST",
-            headers={"Authorization": f"Bearer {self.token()}",
-                     "Content-Type": "application/json", "User-Agent": "signpost-outbox"})
+            self.base_url + path,
+            data=json.dumps(payload).encode(),
+            method="POST",
+            headers={
+                "Authorization": f"Bearer {self.token()}",
+                "Content-Type": "application/json",
+                "User-Agent": "signpost-outbox",
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 response.read()
         except urllib.error.HTTPError as exc:
             # 400 and 403 will not get better by retrying; 429 and 5xx might.
-            raise TransportError(f"GOV.UK Notify answered {exc.code}.",
-                                 permanent=exc.code in (400, 403)) from exc
+            raise TransportError(
+                f"GOV.UK Notify answered {exc.code}.", permanent=exc.code in (400, 403)
+            ) from exc
         except OSError as exc:
             raise TransportError(f"Could not reach GOV.UK Notify: {type(exc).__name__}.") from exc
 
@@ -176,12 +218,19 @@ def transport_from_config(config: Mapping[str, Any]) -> Transport:
     """The transport that MESSAGE_TRANSPORT names, built from its settings."""
     kind = config["MESSAGE_TRANSPORT"]
     if kind == "smtp":
-        return SmtpTransport(host=config["SMTP_HOST"], port=config["SMTP_PORT"],
-                             sender=config["SMTP_FROM"], username=config["SMTP_USERNAME"],
-                             password=config["SMTP_PASSWORD"], starttls=config["SMTP_STARTTLS"])
+        return SmtpTransport(
+            host=config["SMTP_HOST"],
+            port=config["SMTP_PORT"],
+            sender=config["SMTP_FROM"],
+            username=config["SMTP_USERNAME"],
+            password=config["SMTP_PASSWORD"],
+            starttls=config["SMTP_STARTTLS"],
+        )
     if kind == "notify":
-        return NotifyTransport(api_key=config["NOTIFY_API_KEY"],
-                               email_template_id=config["NOTIFY_EMAIL_TEMPLATE_ID"],
-                               sms_template_id=config["NOTIFY_SMS_TEMPLATE_ID"],
-                               base_url=config["NOTIFY_BASE_URL"])
+        return NotifyTransport(
+            api_key=config["NOTIFY_API_KEY"],
+            email_template_id=config["NOTIFY_EMAIL_TEMPLATE_ID"],
+            sms_template_id=config["NOTIFY_SMS_TEMPLATE_ID"],
+            base_url=config["NOTIFY_BASE_URL"],
+        )
     return LogTransport(config["MESSAGE_LOG_PATH"], include_bodies=config["MESSAGE_LOG_BODIES"])

@@ -29,15 +29,18 @@ def _sign_in(page: Any, base: str, user: Any) -> None:
 
 def _axe(page: Any, axe_source: str) -> list[str]:
     page.add_script_tag(content=axe_source)
-    return list(page.evaluate("""async () => {
+    return list(
+        page.evaluate("""async () => {
         const r = await axe.run(document, {runOnly: {type: 'tag',
             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
         return r.violations.map(v => v.id + ': ' + v.help);
-    }"""))
+    }""")
+    )
 
 
-def test_gp_referral_to_outcome(browser, live_server, demo, make_user, make_team, make_practice,
-                                axe_source, artifacts):
+def test_gp_referral_to_outcome(
+    browser, live_server, demo, make_user, make_team, make_practice, axe_source, artifacts
+):
     practice, team = make_practice(name="Riverside Surgery"), make_team()
     gp = make_user("referrer", practice=practice, email="gp@example.org")
     coordinator = make_user("coordinator", team=team, email="coord@example.org", name="Chris Link")

@@ -37,8 +37,7 @@ def _shot(page: Any, artifacts: Path, name: str) -> None:
     page.screenshot(path=str(artifacts / f"{name}.png"), full_page=True)
 
 
-def test_journey_with_a_mouse_passes_axe_on_every_page(browser, live_server, axe_source,
-                                                         artifacts):
+def test_journey_with_a_mouse_passes_axe_on_every_page(browser, live_server, axe_source, artifacts):
     context = _context(browser)
     page = context.new_page()
     hosts: set[str] = set()
@@ -55,7 +54,9 @@ def test_journey_with_a_mouse_passes_axe_on_every_page(browser, live_server, axe
     page.fill("#where", "PE30 1EX")
     page.click("button:has-text('Search')")
     page.wait_for_selector(".results-summary")
-    assert "services for ‘lunch club’ within 5 miles of PE30 1EX" in page.inner_text(".results-summary")
+    assert "services for ‘lunch club’ within 5 miles of PE30 1EX" in page.inner_text(
+        ".results-summary"
+    )
     check("results")
     page.click("text=Show these results on a map")
     page.wait_for_selector(".leaflet-marker-icon")

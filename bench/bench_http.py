@@ -1,0 +1,439 @@
+"""Signpost over HTTP against a plain Flask + SQLite FTS5 server, side by side in one run.
+
+    python -m bench.bench_http --sizes 50000,200000 --db-dir /tmp/signpost-http
+
+For each size N it generates N services (`bench/corpus.py`), exports them as ORUK JSON and imports
+them with ``flask directory import`` into a SQLite database and a PostgreSQL one; builds the FTS5
+reference (`bench/http_reference.py`) from the imported SQLite database; serves all three with
+gunicorn (same worker count); then drives them with the same mix of requests from 16 concurrent
+clients (`bench/http_load.py`), servers taking turns run by run, and prints requests/s and
+latency with the ratios the targets are set in. It also prints each worker's memory and how long
+a freshly started worker takes to answer its first search. See docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote_plus
+
+from bench.http_load import LoadResult, drive, percentile
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+API_KINDS = ("api postcode", "api text")
+PAGE_KINDS = ("/search page",)
+MILES = (1, 2, 5, 10)
+SECRET = "bench-only-secret-key-not-for-production-use-0123456789"
+
+
+# --- data -----------------------------------------------------------------------------------
+
+
+def _project_env(db_url: str, index_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
+    env.update(
+        DATABASE_URL=db_url,
+        FLASK_SEARCH_INDEX_DIR=str(index_dir),
+        FLASK_SECRET_KEY=SECRET,
+        # 16 clients on one address would hit the per-address limits at once.
+        FLASK_RATELIMIT_ENABLED="false",
+        PYTHONPATH=str(ROOT),
+    )
+    return env
+
+
+def _flask(env: dict[str, str], *args: str) -> tuple[float, float]:
+    """Run a flask command; (wall seconds, peak memory MB) of that process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "flask"), "--app", "wsgi", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"flask {' '.join(args)} failed:\n{proc.stderr.read().decode()[-3000:]}")  # type: ignore[union-attr]
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+def _recreate_pg(name: str) -> str:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_SERVER}/{name}"
+
+
+def _write_geography(env: dict[str, str]) -> None:
+    from bench.corpus import write_geography
+    from signpost import create_app
+    from signpost.extensions import db
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": SECRET, "TESTING": False}
+    )
+    with app.app_context():
+        write_geography()
+        db.session.commit()
+        db.engine.dispose()
+
+
+def prepare(folder: Path, n: int, pg_prefix: str) -> dict[str, object]:
+    """Generate, export and import N services (once per folder); what it measured."""
+    marker = folder / "ready.json"
+    if marker.exists():
+        return json.loads(marker.read_text())
+    folder.mkdir(parents=True, exist_ok=True)
+    from bench.corpus import write_corpus
+    from directory.exporters import export_oruk_json
+    from signpost import create_app
+    from signpost.extensions import db
+
+    source = folder / "services.json"
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'corpus.db'}",
+            "SEARCH_INDEX_DIR": str(folder / "corpus-index"),
+            "SEARCH_APPLY_INLINE": False,
+            "SECRET_KEY": SECRET,
+        }
+    )
+    print(f"  generating and exporting {n:,} services ...", flush=True)
+    with app.app_context():
+        db.create_all()
+        write_corpus(n)
+        export_oruk_json(source)
+        db.engine.dispose()
+    facts: dict[str, object] = {"services": n}
+    targets = {
+        "sqlite": f"sqlite:///{folder / 'project.db'}",
+        "postgresql": _recreate_pg(f"{pg_prefix}{n}"),
+    }
+    for name, url in targets.items():
+        env = _project_env(url, folder / f"index-{name}")
+        _flask(env, "db", "upgrade")
+        _write_geography(env)
+        print(f"  flask directory import into {name} ...", flush=True)
+        wall, peak = _flask(env, "directory", "import", str(source), "--format", "oruk-json")
+        facts[f"import {name}"] = f"{wall:.0f} s, peak {peak:.0f} MB"
+        print(f"    {facts[f'import {name}']}", flush=True)
+        facts[f"url {name}"] = url
+    from bench.http_reference import build_reference
+
+    facts["reference services"] = build_reference(
+        str(folder / "ref.db"), str(folder / "project.db")
+    )
+    marker.write_text(json.dumps(facts, indent=1))
+    return facts
+
+
+def url_mix(count: int, seed: int) -> list[tuple[str, str]]:
+    """`count` requests: API by text and postcode, API by text, results page; shuffled."""
+    from bench.corpus import build_corpus
+    from bench.queries import EVERYDAY, POSTCODE_SOURCE
+
+    rng = random.Random(seed)
+    outcodes = sorted({s.outcode for s in build_corpus(POSTCODE_SOURCE, 1)})
+    mix: list[tuple[str, str]] = []
+    for i in range(count):
+        text, out = quote_plus(rng.choice(EVERYDAY)), rng.choice(outcodes)
+        miles = rng.choice(MILES)
+        kind = ("api postcode", "api text", "/search page")[i % 3]
+        if kind == "api postcode":
+            path = (
+                f"/api/service_at_locations?search={text}&postcode={out}"
+                f"&proximity={round(miles * 1609.344)}&per_page=20"
+            )
+        elif kind == "api text":
+            path = f"/api/services?search={text}&per_page=20"
+        else:
+            path = f"/search?q={text}&where={out}&radius={miles}"
+        mix.append((kind, path))
+    rng.shuffle(mix)
+    return mix
+
+
+# --- servers --------------------------------------------------------------------------------
+
+
+@dataclass
+class Server:
+    name: str
+    app: str
+    env: dict[str, str]
+    port: int
+    workers: int
+    proc: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
+
+    def start(self, log_dir: Path) -> Server:
+        self.log = log_dir / f"{self.name.replace(' ', '-')}-{self.port}.log"
+        self.proc = subprocess.Popen(
+            [
+                str(VENV_BIN / "gunicorn"),
+                "-w",
+                str(self.workers),
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--backlog",
+                "256",
+                "--timeout",
+                "120",
+                "--log-level",
+                "warning",
+                self.app,
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=5):
+                    return self
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise SystemExit(f"{self.name} did not start: see {self.log}") from None
+                time.sleep(0.2)
+        raise SystemExit(f"{self.name} did not answer within 120 s: see {self.log}")
+
+    def worker_pids(self) -> list[int]:
+        assert self.proc is not None
+        path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        return [int(p) for p in path.read_text().split()]
+
+    def memory(self) -> list[dict[str, float]]:
+        """Per worker: peak and current resident size, proportional share, private (MB)."""
+        out = []
+        for pid in self.worker_pids():
+            status = _kv(Path(f"/proc/{pid}/status"))
+            rollup = _kv(Path(f"/proc/{pid}/smaps_rollup"))
+            out.append(
+                {
+                    "VmHWM": status.get("VmHWM", 0) / 1024,
+                    "VmRSS": status.get("VmRSS", 0) / 1024,
+                    "Pss": rollup.get("Pss", 0) / 1024,
+                    "Private": (rollup.get("Private_Clean", 0) + rollup.get("Private_Dirty", 0))
+                    / 1024,
+                }
+            )
+        return out
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def _kv(path: Path) -> dict[str, float]:
+    """kB figures from a /proc status-style file."""
+    found: dict[str, float] = {}
+    try:
+        for line in path.read_text().splitlines():
+            key, _, rest = line.partition(":")
+            parts = rest.split()
+            if len(parts) == 2 and parts[1] == "kB":
+                found[key] = float(parts[0])
+    except OSError:
+        pass
+    return found
+
+
+def first_search(server: Server, log_dir: Path, urls: list[tuple[str, str]]) -> list[float]:
+    """Start the server with one fresh worker, ask /healthz, then time its first searches (ms)."""
+    timings = []
+    server.start(log_dir)
+    try:
+        for _, path in urls:
+            start = time.perf_counter()
+            with urllib.request.urlopen(f"http://127.0.0.1:{server.port}{path}", timeout=60) as r:
+                r.read()
+            timings.append((time.perf_counter() - start) * 1000)
+    finally:
+        server.stop()
+    return timings
+
+
+# --- runs -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    runs: list[LoadResult] = field(default_factory=list)
+
+    def rate(self) -> float:
+        return statistics.median(r.per_second for r in self.runs)
+
+    def span(self) -> str:
+        rates = [r.per_second for r in self.runs]
+        return f"{min(rates):.0f}-{max(rates):.0f}"
+
+    def p(self, share: float) -> float:
+        return statistics.median(r.p(share) for r in self.runs)
+
+    def errors(self) -> int:
+        return sum(sum(r.errors.values()) for r in self.runs)
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}x" if b else "n/a"
+
+
+def run_size(args: argparse.Namespace, n: int) -> None:
+    folder = args.db_dir / f"n{n}"
+    print(f"\n== {n:,} services ({folder})", flush=True)
+    facts = prepare(folder, n, args.pg_prefix)
+    for key, value in facts.items():
+        if not key.startswith("url"):
+            print(f"  {key}: {value}")
+    mix = url_mix(args.mix, args.seed)
+    api = [u for u in mix if u[0] in API_KINDS]
+    pages = [u for u in mix if u[0] in PAGE_KINDS]
+    ref_env = {**os.environ, "REFERENCE_DB": str(folder / "ref.db"), "PYTHONPATH": str(ROOT)}
+
+    def servers(port: int, workers: int) -> list[Server]:
+        return [
+            Server(
+                "signpost sqlite",
+                "wsgi:app",
+                _project_env(str(facts["url sqlite"]), folder / "index-sqlite"),
+                port,
+                workers,
+            ),
+            Server(
+                "signpost postgresql",
+                "wsgi:app",
+                _project_env(str(facts["url postgresql"]), folder / "index-postgresql"),
+                port + 1,
+                workers,
+            ),
+            Server("fts5 reference", "bench.http_reference:app", ref_env, port + 2, workers),
+        ]
+
+    print("\n  first search of a new worker (ms; after /healthz; three fresh starts):")
+    probe = [api[0], pages[0]]
+    for server in servers(args.port + 10, 1):
+        api_ms, page_ms = zip(*(first_search(server, folder, probe) for _ in range(3)), strict=True)
+        print(
+            f"    {server.name:<20} API {statistics.median(api_ms):7.0f}  "
+            f"then /search page {statistics.median(page_ms):7.0f}"
+        )
+    running = [s.start(folder) for s in servers(args.port, args.workers)]
+    try:
+        for server in running:  # untimed warm-up on a different part of the mix
+            drive(server.port, mix[len(mix) // 2 :], clients=args.clients, limit=args.warmup)
+        tallies = {(s.name, phase): Tally() for s in running for phase in ("api", "page")}
+        for run in range(args.runs):
+            order = running[run % 3 :] + running[: run % 3]
+            for phase, urls in (("api", api), ("page", pages)):
+                offset = (run * 997) % len(urls)
+                for server in order:
+                    result = drive(
+                        server.port,
+                        urls[offset:] + urls[:offset],
+                        clients=args.clients,
+                        seconds=args.seconds,
+                    )
+                    tallies[(server.name, phase)].runs.append(result)
+            print(f"  run {run + 1}/{args.runs} done", flush=True)
+        sequential = {
+            s.name: drive(s.port, api[: args.sequential], clients=1, limit=args.sequential)
+            for s in running
+        }
+        report(running, tallies, sequential, args)
+    finally:
+        for server in running:
+            server.stop()
+
+
+def report(
+    running: list[Server],
+    tallies: dict[tuple[str, str], Tally],
+    sequential: dict[str, LoadResult],
+    args: argparse.Namespace,
+) -> None:
+    print(
+        f"\n  {args.clients} clients, {args.workers} gunicorn workers each, {args.runs} runs of "
+        f"{args.seconds:.0f} s per server and phase (median of runs; load average "
+        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())})"
+    )
+    print(f"  {'':<20} {'phase':<6} {'req/s':>7} {'(range)':>10} {'p50 ms':>8} {'p95 ms':>8} err")
+    for server in running:
+        for phase in ("api", "page"):
+            t = tallies[(server.name, phase)]
+            print(
+                f"  {server.name:<20} {phase:<6} {t.rate():7.1f} {t.span():>10} "
+                f"{t.p(0.5):8.1f} {t.p(0.95):8.1f} {t.errors()}"
+            )
+    sqlite, pg, ref = (s.name for s in running)
+    print(
+        "\n  ratios (targets: req/s >= 1.20x the reference, p95 <= 0.80x; PostgreSQL >= 0.90x SQLite)"
+    )
+    for phase in ("api", "page"):
+        for mine in (sqlite, pg):
+            a, b = tallies[(mine, phase)], tallies[(ref, phase)]
+            rate, p95 = a.rate() / b.rate(), a.p(0.95) / b.p(0.95)
+            verdict = "met" if rate >= 1.2 and p95 <= 0.8 else "MISSED"
+            print(f"    {phase:<5} {mine:<20} req/s {rate:.2f}x  p95 {p95:.2f}x  ({verdict})")
+        pg_rate = tallies[(pg, phase)].rate() / tallies[(sqlite, phase)].rate()
+        print(
+            f"    {phase:<5} postgresql / sqlite  req/s {pg_rate:.2f}x "
+            f"({'met' if pg_rate >= 0.9 else 'MISSED'})"
+        )
+    print(f"\n  sequential API ({args.sequential} requests, one client): p50 / p95 ms")
+    for name, result in sequential.items():
+        print(f"    {name:<20} {result.p(0.5):6.1f} / {percentile(result.all_ms(), 0.95):6.1f}")
+    seq_ratio = sequential[sqlite].p(0.95) / sequential[ref].p(0.95)
+    print(f"    signpost sqlite / reference p95: {seq_ratio:.2f}x")
+    print("\n  worker memory after the runs, MB (VmHWM peak / VmRSS / Pss / private):")
+    for server in running:
+        for i, m in enumerate(server.memory()):
+            print(
+                f"    {server.name:<20} worker {i + 1}: {m['VmHWM']:6.1f} / {m['VmRSS']:6.1f} / "
+                f"{m['Pss']:6.1f} / {m['Private']:6.1f}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="50000,200000")
+    parser.add_argument("--db-dir", type=Path, default=Path("/tmp/signpost-http"))
+    parser.add_argument("--pg-prefix", default="speed_http_", help="PostgreSQL database prefix")
+    parser.add_argument("--mix", type=int, default=4000, help="requests in the query mix")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per server")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=20.0, help="length of one run")
+    parser.add_argument("--warmup", type=int, default=300, help="untimed requests per server")
+    parser.add_argument("--sequential", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--port", type=int, default=8610)
+    args = parser.parse_args()
+    for n in (int(s) for s in args.sizes.split(",")):
+        run_size(args, n)
+
+
+if __name__ == "__main__":
+    main()

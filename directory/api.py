@@ -101,7 +101,7 @@ def openapi_document() -> Response:
 @public
 def services() -> Response:
     query = parse_service_query(request.args, allow_place=False)
-    found = find_services(query, oruk.summary_service_options())
+    found = find_services(query)
     contents = [oruk.service_summary_record(s) for s in found.services]
     return jsonify(page_body(contents, found.total, query.paging))
 

@@ -45,6 +45,18 @@ class _Outcome:
     hits: list[SearchHit] = field(default_factory=list)
     total: int = 0
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    ranked: np.ndarray | None = None  # every matched document, best first
+    distances: np.ndarray | None = None  # km per document (infinity: none near); None: no place
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Every document a search matched, best first, with the table they are numbered in."""
+
+    result: SearchResult
+    table: SearchTable
+    docs: np.ndarray
+    distances: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,12 @@ class _Where:
 
 def run_search(request: SearchRequest) -> SearchResult:
     """The implementation behind `search_index.search_services`."""
+    return rank_search(request).result
+
+
+def rank_search(request: SearchRequest) -> Ranking:
+    """`run_search`, keeping the order of every match (for callers that page something else,
+    such as a service's locations)."""
     per_page = min(max(int(request.per_page or 20), 1), MAX_PER_PAGE)
     page = max(int(request.page or 1), 1)
     where: _Where | None = None
@@ -63,18 +81,21 @@ def run_search(request: SearchRequest) -> SearchResult:
         try:
             place = resolve_place(request.where.strip()[:100])
         except PlaceNotFound as exc:
-            return SearchResult([], 0, page, per_page, location_error=str(exc))
+            result = SearchResult([], 0, page, per_page, location_error=str(exc))
+            return Ranking(result, SearchTable([]), np.zeros(0, np.int64), None)
         where = _Where(place, request.radius_km, _area_keys(place))
     searcher = live_searcher(current_app._get_current_object())
     table = search_table(searcher)
     outcome = _search_text(searcher, table, request, request.text, where, page, per_page)
-    suggestion = suggest_spelling(searcher, request.text) if words_of(request.text) else None
+    suggestion = None
+    if words_of(request.text) and (request.with_suggestion or outcome.total == 0):
+        suggestion = suggest_spelling(searcher, request.text)
     corrected = False
     if outcome.total == 0 and suggestion:
         retry = _search_text(searcher, table, request, suggestion, where, page, per_page)
         if retry.total:
             outcome, corrected = retry, True
-    return SearchResult(
+    result = SearchResult(
         outcome.hits,
         outcome.total,
         page,
@@ -85,6 +106,8 @@ def run_search(request: SearchRequest) -> SearchResult:
         where.place if where else None,
         None,
     )
+    ranked = outcome.ranked if outcome.ranked is not None else np.zeros(0, np.int64)
+    return Ranking(result, table, ranked, outcome.distances)
 
 
 def _area_keys(place: ResolvedPlace) -> tuple[str, ...]:
@@ -207,15 +230,15 @@ def _search(
     else:
         scores = evaluate(searcher, query, table.size) if cands.docs.any() else None
         if scores is None:
-            return _Outcome([], 0, table.facets(np.zeros(table.size, bool)))
+            empty = np.zeros(table.size, bool)
+            return _Outcome([], 0, table.facets(empty) if request.with_facets else {})
         matched = cands.docs & (scores > 0)
     docs = np.flatnonzero(matched)
     total = len(docs)
+    facets = table.facets(matched) if request.with_facets else {}
     if not total:
-        return _Outcome([], 0, table.facets(matched))
+        return _Outcome([], 0, facets)
     start = (page - 1) * per_page
-    if start >= total:
-        return _Outcome([], total, table.facets(matched))
     closed = table.closed[docs]
     distances, covers = cands.distances, cands.covers
     score = scores[docs] if scores is not None else None
@@ -231,7 +254,7 @@ def _search(
             SearchHit(table.ids[docs[i]], round(float(ranked[i]), 6), None, False)  # type: ignore[arg-type]
             for i in top
         ]
-        return _Outcome(hits, total, table.facets(matched))
+        return _Outcome(hits, total, facets, docs[order])
     if score is not None:
         # Square root: two services that both clearly match (a library named "Library X" and
         # one named just "X", both filed under Libraries) should be told apart by distance.
@@ -256,4 +279,4 @@ def _search(
         )
         for i in top
     ]
-    return _Outcome(hits, total, table.facets(matched))
+    return _Outcome(hits, total, facets, docs[order], distances)

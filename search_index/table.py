@@ -94,6 +94,7 @@ class SearchTable:
     """The whole index's table for one searcher (global document numbers)."""
 
     def __init__(self, parts: list[Part], deleted: Iterable[int] = ()) -> None:
+        parts = parts or [Part.from_leaves([], ())]
         self.parts = parts
         self.offsets = np.cumsum([0, *(p.size for p in parts)])
         self.link_offsets = np.cumsum([0, *(p.link_count for p in parts)])
@@ -359,7 +360,7 @@ def search_table(searcher: Searcher) -> SearchTable:
         rest = leaves[len(saved.segments) :] if saved is not None else leaves
         parts += [_leaf_part(reader) for reader, _ in rest]
         deleted = [d + offset for reader, offset in leaves for d in _deleted(reader)]
-        return SearchTable(parts or [Part.from_leaves([], ())], deleted)
+        return SearchTable(parts, deleted)
 
     if all(k is not None for k in keys):
         shared = tuple((k, r.doc_count()) for k, (r, _) in zip(keys, leaves, strict=True))

@@ -77,7 +77,19 @@ def _field_lengths(reader: Any, fieldname: str) -> np.ndarray:
         if perdoc is not None and hasattr(perdoc, "_cached_reader")
         else None
     )
-    if column is not None:
+    if (
+        column is not None
+        and getattr(column, "_fixedlen", None) == 1
+        and hasattr(column, "_dbfile")
+    ):
+        # One read of the column's bytes (one per document; absent at the end means 0), not a
+        # seek per document: the first search of a new process at 200,000 services read each
+        # field's column for about a second this way.
+        codes = np.zeros(count, np.uint8)
+        stored = min(int(column._count), count)
+        codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), np.uint8)
+        lengths = _LENGTH_OF_BYTE[codes]
+    elif column is not None:
         lengths = _LENGTH_OF_BYTE[np.fromiter(column, np.uint8, count=count)]
     else:
         lengths = np.array(

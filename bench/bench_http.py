@@ -308,6 +308,8 @@ def run_size(args: argparse.Namespace, n: int) -> None:
     for key, value in facts.items():
         if not key.startswith("url"):
             print(f"  {key}: {value}")
+    if args.prepare_only:
+        return
     mix = url_mix(args.mix, args.seed)
     api = [u for u in mix if u[0] in API_KINDS]
     pages = [u for u in mix if u[0] in PAGE_KINDS]
@@ -430,6 +432,9 @@ def main() -> None:
     parser.add_argument("--sequential", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--port", type=int, default=8610)
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="build the data sets, then stop"
+    )
     args = parser.parse_args()
     for n in (int(s) for s in args.sizes.split(",")):
         run_size(args, n)

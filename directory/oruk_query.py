@@ -9,6 +9,8 @@ meaning for every filter:
   age range overlaps them (a service with no ages set suits everyone).
 - ``day``: open on that weekday. ``start_time``: open at that time. ``end_time``: still open up to
   that time. Both: one opening span covers the whole window. On ``day`` if given, else any day.
+  Without ``end_time``, a span past midnight counts on the next day too (Friday 22:00-02:00 is
+  open on Saturday at 01:00, not on Friday at 01:00), as the search engine counts it.
 - ``postcode`` + ``proximity`` (metres from the postcode's centre).
 
 Without text or place, pages are in name order, ties broken by id so pages are stable. The page is
@@ -248,9 +250,29 @@ def _service_id(walk: bool) -> ColumnElement[Any]:
     return Service.id + "" if walk else Service.id
 
 
+def _open_at(day: int | None, at: time | None) -> ColumnElement[bool]:
+    """A schedule row makes its service open on `day` and/or at `at`: its own weekday up to
+    midnight, and the small hours of the next day for a span past midnight."""
+    o, c, w = Schedule.opens_at, Schedule.closes_at, Schedule.weekday
+    crosses = c <= o
+    into_next_day = and_(crosses, c > time(0, 0))
+    same_day: list[ColumnElement[bool]] = [] if day is None else [w == day]
+    day_before: list[ColumnElement[bool]] = [] if day is None else [w == (day - 1) % 7]
+    if at is None:
+        return or_(and_(*same_day), and_(*day_before, into_next_day))
+    return or_(
+        and_(*same_day, o <= at, or_(at < c, crosses)),
+        and_(*day_before, into_next_day, at < c),
+    )
+
+
 def _schedule_condition(q: ServiceQuery, walk: bool = False) -> ColumnElement[bool] | None:
     if q.day is None and q.start_time is None and q.end_time is None:
         return None
+    if q.end_time is None:
+        return _service_id(walk).in_(
+            select(Schedule.service_id).where(_open_at(q.day, q.start_time))
+        )
     parts: list[ColumnElement[bool]] = []
     if q.day is not None:
         parts.append(Schedule.weekday == q.day)

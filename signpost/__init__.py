@@ -29,12 +29,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    from signpost import accounts, database, security
-    from signpost.extensions import csrf, db, limiter, migrate
+    from signpost import accounts, database, migrations_cli, security
+    from signpost.extensions import csrf, db, limiter
 
     db.init_app(app)
     database.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    migrations_cli.init_app(app, PROJECT_ROOT / "migrations")
     csrf.init_app(app)
     security.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")

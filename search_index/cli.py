@@ -80,8 +80,11 @@ def init_app(app: Flask) -> None:
 
     events.register()
     # Loaded with the app rather than by the first search, so a new worker's first answer
-    # does not wait for the engine's imports.
+    # does not wait for the engine's imports or the synonym list (read once per process).
     import search_index.engine  # noqa: F401
     import search_index.links  # noqa: F401
+    from search_index.query_text import synonym_table
+
+    synonym_table()
 
     app.cli.add_command(search_cli)

@@ -62,7 +62,9 @@ _lengths: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
 
 def _field_lengths(reader: Any, fieldname: str) -> np.ndarray:
-    """Each document's length in `fieldname` for one segment (cached by segment)."""
+    """Each document's length in `fieldname` for one segment (cached by segment): Whoosh's
+    one-byte length codes (decode with `_LENGTH_OF_BYTE`), a quarter of the memory of the
+    lengths themselves, or the lengths as float32 for a segment without the column."""
     key = segment_key(reader)
     perdoc = getattr(reader, "_perdoc", None)
     if key is not None:
@@ -88,9 +90,9 @@ def _field_lengths(reader: Any, fieldname: str) -> np.ndarray:
         codes = np.zeros(count, np.uint8)
         stored = min(int(column._count), count)
         codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), np.uint8)
-        lengths = _LENGTH_OF_BYTE[codes]
+        lengths = codes
     elif column is not None:
-        lengths = _LENGTH_OF_BYTE[np.fromiter(column, np.uint8, count=count)]
+        lengths = np.fromiter(column, np.uint8, count=count)
     else:
         lengths = np.array(
             [reader.doc_field_length(d, fieldname, 1) or 1 for d in range(count)], np.float32
@@ -178,6 +180,8 @@ def term_scores(searcher: Searcher, fieldname: str, text: str) -> Postings:
                 continue
             ids, tf = _read_postings(reader, fieldname, text)
             lengths = _field_lengths(reader, fieldname)[ids]
+            if lengths.dtype == np.uint8:
+                lengths = _LENGTH_OF_BYTE[lengths]
             docs_parts.append(ids + np.int32(offset))
             score_parts.append(
                 (numerator * tf / (tf + constant + per_length * lengths)).astype(np.float32)

@@ -197,6 +197,10 @@ class Server:
                 "120",
                 "--log-level",
                 "warning",
+                # The project's gunicorn.conf.py readies each worker before it takes requests;
+                # the reference has nothing to ready.
+                "--config",
+                str(ROOT / ("gunicorn.conf.py" if self.app == "wsgi:app" else "bench/__init__.py")),
                 self.app,
             ],
             cwd=ROOT,

@@ -8,6 +8,7 @@ words never touches the postings at all.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,6 +39,8 @@ from signpost.extensions import db
 DISTANCE_SCALE_KM = 8.0
 # A service that covers the area (phone, online, home visits) ranks as if this far away.
 COVERS_AREA_KM = 5.0
+PLACE_CACHE_SECONDS = 300.0
+PLACE_CACHE_SIZE = 5000
 
 
 @dataclass
@@ -79,11 +82,11 @@ def rank_search(request: SearchRequest) -> Ranking:
     where: _Where | None = None
     if request.where and request.where.strip():
         try:
-            place = resolve_place(request.where.strip()[:100])
+            place, area_keys = _place_of(request.where.strip()[:100])
         except PlaceNotFound as exc:
             result = SearchResult([], 0, page, per_page, location_error=str(exc))
             return Ranking(result, SearchTable([]), np.zeros(0, np.int64), None)
-        where = _Where(place, request.radius_km, _area_keys(place))
+        where = _Where(place, request.radius_km, area_keys)
     searcher = live_searcher(current_app._get_current_object())
     table = search_table(searcher)
     outcome = _search_text(searcher, table, request, request.text, where, page, per_page)
@@ -108,6 +111,29 @@ def rank_search(request: SearchRequest) -> Ranking:
     )
     ranked = outcome.ranked if outcome.ranked is not None else np.zeros(0, np.int64)
     return Ranking(result, table, ranked, outcome.distances)
+
+
+def _place_of(text: str) -> tuple[ResolvedPlace, tuple[str, ...]]:
+    """Where `text` is, and the keys of the service areas that cover it.
+
+    Kept per app for PLACE_CACHE_SECONDS: people search the same towns and postcode areas over
+    and over, and each look-up is two or three queries (a quarter of an API request's database
+    time). A place not found is not kept, so one added since is found at once.
+    """
+    cache: dict[str, tuple[float, ResolvedPlace, tuple[str, ...]]] = (
+        current_app.extensions.setdefault("signpost_places", {})
+    )
+    key = " ".join(text.lower().split())
+    now = time.monotonic()
+    found = cache.get(key)
+    if found is not None and now - found[0] < PLACE_CACHE_SECONDS:
+        return found[1], found[2]
+    place = resolve_place(text)
+    keys = _area_keys(place)
+    if len(cache) >= PLACE_CACHE_SIZE:
+        cache.clear()
+    cache[key] = (now, place, keys)
+    return place, keys
 
 
 def _area_keys(place: ResolvedPlace) -> tuple[str, ...]:

@@ -1,0 +1,43 @@
+"""Readying a new web worker before it takes requests (gunicorn's ``post_worker_init``).
+
+A worker's first search used to pay for everything done once per process: compiling the page
+templates, the first database connection and statements, opening the search index and mapping
+its table, and the postings of common words. Done here, before the worker accepts a
+connection, that cost moves out of the first person's wait.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+PAGE_TEMPLATES = (
+    "base.html",
+    "home.html",
+    "directory/search.html",
+    "directory/_result.html",
+    "directory/service.html",
+)
+WARM_WORDS = "advice support group"
+
+
+def warm_up(app: Flask) -> None:
+    """Compile the public templates and run one search without recording anything.
+
+    Never stops a worker from starting: a problem here is logged and the worker serves anyway.
+    """
+    try:
+        for name in PAGE_TEMPLATES:
+            app.jinja_env.get_template(name)
+        from search_index import SearchRequest, search_services
+
+        with app.app_context():
+            search_services(SearchRequest(text=WARM_WORDS, per_page=20))
+    except Exception:  # noqa: BLE001 - a cold worker is better than no worker
+        log.warning(
+            "Warming up the web worker failed; it will warm up on its first requests.",
+            exc_info=True,
+        )

@@ -40,6 +40,8 @@ DISTANCE_SCALE_KM = 8.0
 # A service that covers the area (phone, online, home visits) ranks as if this far away.
 COVERS_AREA_KM = 5.0
 PLACE_CACHE_SECONDS = 300.0
+# Words are scored only at the candidate documents when these are fewer than one in this many.
+NARROW_SHARE = 16
 PLACE_CACHE_SIZE = 5000
 
 
@@ -254,7 +256,11 @@ def _search(
     if query is None:
         matched = cands.docs
     else:
-        scores = evaluate(searcher, query, table.size) if cands.docs.any() else None
+        within = np.flatnonzero(cands.docs)
+        few = len(within) * NARROW_SHARE < table.size
+        scores = (
+            evaluate(searcher, query, table.size, within if few else None) if len(within) else None
+        )
         if scores is None:
             empty = np.zeros(table.size, bool)
             return _Outcome([], 0, table.facets(empty) if request.with_facets else {})

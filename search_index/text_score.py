@@ -192,29 +192,59 @@ def term_scores(searcher: Searcher, fieldname: str, text: str) -> Postings:
     return postings
 
 
-def evaluate(searcher: Searcher, query: Q.Query, size: int) -> np.ndarray:
-    """Each document's score for `query` (float64, one per document; 0 = no match)."""
+def evaluate(
+    searcher: Searcher, query: Q.Query, size: int, within: np.ndarray | None = None
+) -> np.ndarray:
+    """Each document's score for `query` (float64, one per document; 0 = no match).
+
+    `within`: the only documents that can count (sorted document numbers), when a place or
+    filter has narrowed them to a few. Each word's postings are then looked up at those
+    documents by binary search instead of being added over the whole index: measured at 50,000
+    services, a search near a postcode spent three quarters of its time adding postings of
+    documents the place had already ruled out.
+    """
+    if within is None:
+        out = np.zeros(size)
+        _add(searcher, query, out, 1.0, None)
+        return out
+    part = np.zeros(len(within))
+    _add(searcher, query, part, 1.0, within)
     out = np.zeros(size)
-    _add(searcher, query, out, 1.0)
+    out[within] = part
     return out
 
 
-def _add(searcher: Searcher, query: Q.Query, out: np.ndarray, boost: float) -> None:
-    """Add `query`'s scores, times `boost`, into `out` (a document's posting is unique per
-    term, so plain fancy-index addition is exact)."""
+def _add(
+    searcher: Searcher,
+    query: Q.Query,
+    out: np.ndarray,
+    boost: float,
+    within: np.ndarray | None,
+) -> None:
+    """Add `query`'s scores, times `boost`, into `out` (one per document, or one per document
+    of `within`); a document's posting is unique per term, so plain fancy-index addition is
+    exact."""
     boost *= getattr(query, "boost", 1.0) or 1.0
     if isinstance(query, Q.Term):
         docs, scores = term_scores(searcher, query.fieldname, query.text)
-        if len(docs):
+        if not len(docs):
+            return
+        if within is None:
             out[docs] += scores * boost if boost != 1.0 else scores
+            return
+        # Postings are in document order: find each wanted document's place among them.
+        at = np.minimum(np.searchsorted(docs, within), len(docs) - 1)
+        hit = np.flatnonzero(docs[at] == within)
+        if len(hit):
+            out[hit] += scores[at[hit]] * boost
     elif isinstance(query, Q.Or):
         for sub in query.subqueries:
-            _add(searcher, sub, out, boost)
+            _add(searcher, sub, out, boost, within)
     elif isinstance(query, Q.And):
         found: np.ndarray | None = None
         for sub in query.subqueries:
             part = np.zeros(len(out))
-            _add(searcher, sub, part, boost)
+            _add(searcher, sub, part, boost, within)
             found = part if found is None else np.where((found > 0) & (part > 0), found + part, 0.0)
             if not found.any():
                 return

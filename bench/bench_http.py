@@ -94,7 +94,7 @@ def _write_geography(env: dict[str, str]) -> None:
         db.engine.dispose()
 
 
-def prepare(folder: Path, n: int, pg_prefix: str) -> dict[str, object]:
+def prepare(folder: Path, n: int, pg_prefix: str | None) -> dict[str, object]:
     """Generate, export and import N services (once per folder); what it measured."""
     marker = folder / "ready.json"
     if marker.exists():
@@ -121,10 +121,9 @@ def prepare(folder: Path, n: int, pg_prefix: str) -> dict[str, object]:
         export_oruk_json(source)
         db.engine.dispose()
     facts: dict[str, object] = {"services": n}
-    targets = {
-        "sqlite": f"sqlite:///{folder / 'project.db'}",
-        "postgresql": _recreate_pg(f"{pg_prefix}{n}"),
-    }
+    targets = {"sqlite": f"sqlite:///{folder / 'project.db'}"}
+    if pg_prefix:
+        targets["postgresql"] = _recreate_pg(f"{pg_prefix}{n}")
     for name, url in targets.items():
         env = _project_env(url, folder / f"index-{name}")
         _flask(env, "db", "upgrade")
@@ -224,6 +223,17 @@ class Server:
         path = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
         return [int(p) for p in path.read_text().split()]
 
+    def cpu_seconds(self) -> float:
+        """CPU time the workers have used (user + system)."""
+        total = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        return total / os.sysconf("SC_CLK_TCK")
+
     def memory(self) -> list[dict[str, float]]:
         """Per worker: peak and current resident size, proportional share, private (MB)."""
         out = []
@@ -286,6 +296,10 @@ def first_search(server: Server, log_dir: Path, urls: list[tuple[str, str]]) -> 
 @dataclass
 class Tally:
     runs: list[LoadResult] = field(default_factory=list)
+    cpu_ms: list[float] = field(default_factory=list)  # server CPU per request, each run
+
+    def cpu(self) -> float:
+        return statistics.median(self.cpu_ms)
 
     def rate(self) -> float:
         return statistics.median(r.per_second for r in self.runs)
@@ -308,7 +322,7 @@ def _ratio(a: float, b: float) -> str:
 def run_size(args: argparse.Namespace, n: int) -> None:
     folder = args.db_dir / f"n{n}"
     print(f"\n== {n:,} services ({folder})", flush=True)
-    facts = prepare(folder, n, args.pg_prefix)
+    facts = prepare(folder, n, None if args.no_postgres else args.pg_prefix)
     for key, value in facts.items():
         if not key.startswith("url"):
             print(f"  {key}: {value}")
@@ -320,23 +334,29 @@ def run_size(args: argparse.Namespace, n: int) -> None:
     ref_env = {**os.environ, "REFERENCE_DB": str(folder / "ref.db"), "PYTHONPATH": str(ROOT)}
 
     def servers(port: int, workers: int) -> list[Server]:
-        return [
+        found = [
             Server(
                 "signpost sqlite",
                 "wsgi:app",
                 _project_env(str(facts["url sqlite"]), folder / "index-sqlite"),
                 port,
                 workers,
-            ),
-            Server(
-                "signpost postgresql",
-                "wsgi:app",
-                _project_env(str(facts["url postgresql"]), folder / "index-postgresql"),
-                port + 1,
-                workers,
-            ),
-            Server("fts5 reference", "bench.http_reference:app", ref_env, port + 2, workers),
+            )
         ]
+        if "url postgresql" in facts and not args.no_postgres:
+            found.append(
+                Server(
+                    "signpost postgresql",
+                    "wsgi:app",
+                    _project_env(str(facts["url postgresql"]), folder / "index-postgresql"),
+                    port + 1,
+                    workers,
+                )
+            )
+        found.append(
+            Server("fts5 reference", "bench.http_reference:app", ref_env, port + 2, workers)
+        )
+        return found
 
     print("\n  first search of a new worker (ms; after /healthz; three fresh starts):")
     probe = [api[0], pages[0]]
@@ -352,17 +372,24 @@ def run_size(args: argparse.Namespace, n: int) -> None:
             drive(server.port, mix[len(mix) // 2 :], clients=args.clients, limit=args.warmup)
         tallies = {(s.name, phase): Tally() for s in running for phase in ("api", "page")}
         for run in range(args.runs):
-            order = running[run % 3 :] + running[: run % 3]
+            order = running[run % len(running) :] + running[: run % len(running)]
             for phase, urls in (("api", api), ("page", pages)):
                 offset = (run * 997) % len(urls)
                 for server in order:
+                    cpu = server.cpu_seconds()
                     result = drive(
                         server.port,
                         urls[offset:] + urls[:offset],
                         clients=args.clients,
                         seconds=args.seconds,
                     )
-                    tallies[(server.name, phase)].runs.append(result)
+                    tally = tallies[(server.name, phase)]
+                    tally.runs.append(result)
+                    tally.cpu_ms.append(
+                        (server.cpu_seconds() - cpu)
+                        * 1000
+                        / max(1, result.done + sum(result.errors.values()))
+                    )
             print(f"  run {run + 1}/{args.runs} done", flush=True)
         sequential = {
             s.name: drive(s.port, api[: args.sequential], clients=1, limit=args.sequential)
@@ -385,25 +412,33 @@ def report(
         f"{args.seconds:.0f} s per server and phase (median of runs; load average "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())})"
     )
-    print(f"  {'':<20} {'phase':<6} {'req/s':>7} {'(range)':>10} {'p50 ms':>8} {'p95 ms':>8} err")
+    print(
+        f"  {'':<20} {'phase':<6} {'req/s':>7} {'(range)':>10} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'CPU ms/req':>10} err"
+    )
     for server in running:
         for phase in ("api", "page"):
             t = tallies[(server.name, phase)]
             print(
                 f"  {server.name:<20} {phase:<6} {t.rate():7.1f} {t.span():>10} "
-                f"{t.p(0.5):8.1f} {t.p(0.95):8.1f} {t.errors()}"
+                f"{t.p(0.5):8.1f} {t.p(0.95):8.1f} {t.cpu():10.1f} {t.errors()}"
             )
-    sqlite, pg, ref = (s.name for s in running)
+    sqlite, ref = running[0].name, running[-1].name
+    mine = [s.name for s in running[:-1]]
     print(
         "\n  ratios (targets: req/s >= 1.20x the reference, p95 <= 0.80x; PostgreSQL >= 0.90x SQLite)"
     )
     for phase in ("api", "page"):
-        for mine in (sqlite, pg):
-            a, b = tallies[(mine, phase)], tallies[(ref, phase)]
+        for name in mine:
+            a, b = tallies[(name, phase)], tallies[(ref, phase)]
             rate, p95 = a.rate() / b.rate(), a.p(0.95) / b.p(0.95)
             verdict = "met" if rate >= 1.2 and p95 <= 0.8 else "MISSED"
             print(f"    {phase:<5} {mine:<20} req/s {rate:.2f}x  p95 {p95:.2f}x  ({verdict})")
-        pg_rate = tallies[(pg, phase)].rate() / tallies[(sqlite, phase)].rate()
+        cpu = tallies[(sqlite, phase)].cpu() / tallies[(ref, phase)].cpu()
+        print(f"    {phase:<5} server CPU per request, signpost sqlite / reference: {cpu:.2f}x")
+        if len(mine) < 2:
+            continue
+        pg_rate = tallies[(mine[1], phase)].rate() / tallies[(sqlite, phase)].rate()
         print(
             f"    {phase:<5} postgresql / sqlite  req/s {pg_rate:.2f}x "
             f"({'met' if pg_rate >= 0.9 else 'MISSED'})"

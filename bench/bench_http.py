@@ -470,6 +470,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=300, help="untimed requests per server")
     parser.add_argument("--sequential", type=int, default=200)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--no-postgres", action="store_true", help="serve SQLite and the reference only"
+    )
     parser.add_argument("--port", type=int, default=8610)
     parser.add_argument(
         "--prepare-only", action="store_true", help="build the data sets, then stop"

@@ -30,11 +30,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    from signpost import accounts, database, migrations_cli, security
+    from signpost import accounts, database, migrations_cli, security, unit_of_work
     from signpost.extensions import csrf, db, limiter
 
     db.init_app(app)
     database.init_app(app)
+    unit_of_work.init_app(app)  # one commit per request; first, so its hook runs last
     migrations_cli.init_app(app, PROJECT_ROOT / "migrations")
     csrf.init_app(app)
     security.init_app(app)

@@ -14,9 +14,12 @@ from types import SimpleNamespace
 
 from sqlalchemy import select
 
-from directory.models import Location, Phone, Schedule, Service, ServiceAtLocation
+from directory.models import Location, Organization, Phone, Schedule, Service, ServiceAtLocation
 from directory.operations import public_services_filter
-from directory.oruk_load import group_by, rows_as_objects, rows_with_joined
+from directory.oruk_load import group_by, rows_as_objects
+
+# The service's own columns a result line shows (the template, `cost_label`, `contact_ways`).
+LINE_COLUMNS = ("id", "name", "summary", "status", "is_free", "fees_description", "email", "url")
 
 
 class LineSchedule(SimpleNamespace):
@@ -29,21 +32,19 @@ class LineSchedule(SimpleNamespace):
 
 def result_services(ids: Sequence[str]) -> list[SimpleNamespace]:
     """The public services among `ids`, in the order given (unknown or unpublished ids are left
-    out), each with ``organization``, ``phones``, ``schedules`` and ``locations``."""
+    out): the columns a line shows, with ``organization`` (its name), ``phones``, ``schedules``
+    and ``locations``."""
     if not ids:
         return []
-    from directory.models import Organization
 
-    services = {
-        s.id: s
-        for s in rows_with_joined(
-            select(Service.__table__)
-            .outerjoin(Organization.__table__)
-            .where(Service.id.in_(list(ids)), public_services_filter()),
-            Organization.__table__,
-            "organization",
-        )
-    }
+    services = {}
+    for s in rows_as_objects(
+        select(*(getattr(Service, name) for name in LINE_COLUMNS), Organization.name.label("org"))
+        .outerjoin(Organization, Organization.id == Service.organization_id)
+        .where(Service.id.in_(list(ids)), public_services_filter())
+    ):
+        s.organization = SimpleNamespace(name=s.org)
+        services[s.id] = s
     if not services:
         return []
     found = list(services)

@@ -9,19 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
-from sqlalchemy import exists, func, select
-from sqlalchemy.orm import selectinload
 
-from directory import oruk
-from directory.models import (
-    Location,
-    Organization,
-    Service,
-    ServiceAtLocation,
-    Taxonomy,
-    TaxonomyTerm,
-)
-from directory.operations import public_services_filter
+from directory import operations, oruk
 from directory.oruk_load import load_public_services
 from directory.oruk_query import (
     BadParameter,
@@ -32,7 +21,6 @@ from directory.oruk_query import (
     parse_service_query,
 )
 from signpost.access import public
-from signpost.extensions import db
 
 bp = Blueprint("oruk_api", __name__, url_prefix="/api")
 
@@ -101,7 +89,7 @@ def openapi_document() -> Response:
 @public
 def services() -> Response:
     query = parse_service_query(request.args, allow_place=False)
-    found = find_services(query, oruk.summary_service_options())
+    found = find_services(query)
     contents = [oruk.service_summary_record(s) for s in found.services]
     return jsonify(page_body(contents, found.total, query.paging))
 
@@ -128,19 +116,10 @@ def service_at_locations() -> Response:
 @bp.get("/service_at_locations/<sal_id>")
 @public
 def service_at_location(sal_id: str) -> Response:
-    location = selectinload(ServiceAtLocation.location)
-    sal = db.session.scalar(
-        select(ServiceAtLocation)
-        .join(Service, ServiceAtLocation.service_id == Service.id)
-        .where(ServiceAtLocation.id == sal_id, public_services_filter())
-        .options(
-            location.selectinload(Location.addresses),
-            location.selectinload(Location.accessibility),
-            selectinload(ServiceAtLocation.service).options(*oruk.full_service_options()),
-        )
-    )
-    if sal is None:
-        raise RecordNotFound("service at location", sal_id)
+    try:
+        sal = operations.public_service_at_location(sal_id)
+    except operations.NotFound:
+        raise RecordNotFound("service at location", sal_id) from None
     return jsonify(oruk.service_at_location_full(sal))
 
 
@@ -148,26 +127,17 @@ def service_at_location(sal_id: str) -> Response:
 @public
 def taxonomies() -> Response:
     paging = parse_paging(request.args)
-    total = db.session.scalar(select(func.count(Taxonomy.id))) or 0
-    rows = db.session.scalars(
-        select(Taxonomy)
-        .order_by(Taxonomy.name, Taxonomy.id)
-        .limit(paging.per_page)
-        .offset(paging.offset)
-    ).all()
+    rows, total = operations.taxonomies_page(paging.offset, paging.per_page)
     return jsonify(page_body([oruk.taxonomy_record(t) for t in rows], total, paging))
 
 
 @bp.get("/taxonomies/<taxonomy_id>")
 @public
 def taxonomy(taxonomy_id: str) -> Response:
-    found = db.session.scalar(
-        select(Taxonomy)
-        .where(Taxonomy.id == taxonomy_id)
-        .options(selectinload(Taxonomy.terms).selectinload(TaxonomyTerm.taxonomy))
-    )
-    if found is None:
-        raise RecordNotFound("taxonomy", taxonomy_id)
+    try:
+        found = operations.get_taxonomy(taxonomy_id)
+    except operations.NotFound:
+        raise RecordNotFound("taxonomy", taxonomy_id) from None
     return jsonify(oruk.taxonomy_record(found, with_terms=True))
 
 
@@ -175,68 +145,35 @@ def taxonomy(taxonomy_id: str) -> Response:
 @public
 def taxonomy_terms() -> Response:
     paging = parse_paging(request.args)
-    conditions = []
-    if request.args.get("taxonomy_id"):
-        conditions.append(TaxonomyTerm.taxonomy_id == request.args["taxonomy_id"])
-    total = db.session.scalar(select(func.count(TaxonomyTerm.id)).where(*conditions)) or 0
-    rows = db.session.scalars(
-        select(TaxonomyTerm)
-        .where(*conditions)
-        .options(selectinload(TaxonomyTerm.taxonomy))
-        .order_by(TaxonomyTerm.name, TaxonomyTerm.id)
-        .limit(paging.per_page)
-        .offset(paging.offset)
-    ).all()
+    rows, total = operations.taxonomy_terms_page(
+        paging.offset, paging.per_page, taxonomy_id=request.args.get("taxonomy_id") or None
+    )
     return jsonify(page_body([oruk.taxonomy_term_record(t) for t in rows], total, paging))
 
 
 @bp.get("/taxonomy_terms/<term_id>")
 @public
 def taxonomy_term(term_id: str) -> Response:
-    found = db.session.scalar(
-        select(TaxonomyTerm)
-        .where(TaxonomyTerm.id == term_id)
-        .options(selectinload(TaxonomyTerm.taxonomy))
-    )
-    if found is None:
-        raise RecordNotFound("taxonomy term", term_id)
+    try:
+        found = operations.get_taxonomy_term(term_id)
+    except operations.NotFound:
+        raise RecordNotFound("taxonomy term", term_id) from None
     return jsonify(oruk.taxonomy_term_record(found))
-
-
-def _has_public_service() -> Any:
-    return exists(
-        select(Service.id).where(
-            Service.organization_id == Organization.id, public_services_filter()
-        )
-    )
 
 
 @bp.get("/organizations")
 @public
 def organizations() -> Response:
     paging = parse_paging(request.args)
-    total = db.session.scalar(select(func.count(Organization.id)).where(_has_public_service())) or 0
-    rows = db.session.scalars(
-        select(Organization)
-        .where(_has_public_service())
-        .order_by(Organization.name, Organization.id)
-        .limit(paging.per_page)
-        .offset(paging.offset)
-    ).all()
+    rows, total = operations.organizations_page(paging.offset, paging.per_page)
     return jsonify(page_body([oruk.organization_record(o) for o in rows], total, paging))
 
 
 @bp.get("/organizations/<org_id>")
 @public
 def organization(org_id: str) -> Response:
-    found = db.session.scalar(
-        select(Organization).where(Organization.id == org_id, _has_public_service())
-    )
-    if found is None:
-        raise RecordNotFound("organization", org_id)
-    services = db.session.scalars(
-        select(Service)
-        .where(Service.organization_id == org_id, public_services_filter())
-        .order_by(Service.name, Service.id)
-    ).all()
-    return jsonify(oruk.organization_full_record(found, list(services)))
+    try:
+        found, services = operations.public_organization(org_id)
+    except operations.NotFound:
+        raise RecordNotFound("organization", org_id) from None
+    return jsonify(oruk.organization_full_record(found, services))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask_migrate import upgrade
 
 
 @click.command("seed-demo")
 def seed_demo_command() -> None:
     """Create the database (if needed) and load the demo area. Safe to run again."""
+    from flask_migrate import upgrade  # here, so web workers never load Alembic
+
     from directory.demo import seed_demo
 
     upgrade()

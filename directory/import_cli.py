@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from directory.importers.common import ImportRun, ImportSummary, RecordRejected
 from directory.models import Service
+from signpost.database import refresh_planner_statistics
 from signpost.extensions import db
 
 directory_cli = AppGroup("directory", help="Exchange directory data in Open Referral UK formats.")
@@ -20,6 +21,27 @@ IMPORT_FORMATS = ("oruk-json", "hsds-csv", "uk-libraries")
 # many services and at least 1/REBUILD_SHARE of the public ones.
 REBUILD_FROM = 500
 REBUILD_SHARE = 4
+# What an import writes: the directory's tables and the search index outbox.
+IMPORTED_TABLES = (
+    "organization",
+    "service",
+    "service_taxonomy_term",
+    "service_delivery_mode",
+    "location",
+    "address",
+    "service_at_location",
+    "schedule",
+    "service_area",
+    "cost_option",
+    "language",
+    "accessibility",
+    "contact",
+    "phone",
+    "funding",
+    "taxonomy",
+    "taxonomy_term",
+    "index_outbox",
+)
 
 
 def run_import(
@@ -67,6 +89,8 @@ def run_import(
                 summary = run.run(records)
     finally:
         current_app.config["SEARCH_APPLY_INLINE"] = inline
+    if not dry_run and summary.created + summary.updated:
+        refresh_planner_statistics(IMPORTED_TABLES)
     if inline and not dry_run:
         follow_index(summary.created + summary.updated)
     return summary

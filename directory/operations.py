@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from directory.models import (
     Location,
     ModerationState,
+    Organization,
     Service,
     ServiceAtLocation,
     ServiceStatus,
@@ -151,3 +153,111 @@ def public_services_in_order(ids: Sequence[str]) -> list[Service]:
     ).all()
     by_id = {service.id: service for service in found}
     return [by_id[i] for i in ids if i in by_id]
+
+
+# --- reads for the ORUK API -------------------------------------------------------------------
+
+
+def public_service_at_location(link_id: str) -> ServiceAtLocation:
+    """A service-at-location link of a public service, with its location and full service."""
+    from directory.oruk import full_service_options
+
+    location = selectinload(ServiceAtLocation.location)
+    found = db.session.scalar(
+        select(ServiceAtLocation)
+        .join(Service, ServiceAtLocation.service_id == Service.id)
+        .where(ServiceAtLocation.id == link_id, public_services_filter())
+        .options(
+            location.selectinload(Location.addresses),
+            location.selectinload(Location.accessibility),
+            selectinload(ServiceAtLocation.service).options(*full_service_options()),
+        )
+    )
+    if found is None:
+        raise NotFound(link_id)
+    return found
+
+
+def taxonomies_page(offset: int, limit: int) -> tuple[list[Taxonomy], int]:
+    """One page of taxonomies by name, and how many there are."""
+    total = db.session.scalar(select(func.count(Taxonomy.id))) or 0
+    rows = db.session.scalars(
+        select(Taxonomy).order_by(Taxonomy.name, Taxonomy.id).limit(limit).offset(offset)
+    ).all()
+    return list(rows), total
+
+
+def get_taxonomy(taxonomy_id: str) -> Taxonomy:
+    """A taxonomy with its terms."""
+    found = db.session.scalar(
+        select(Taxonomy)
+        .where(Taxonomy.id == taxonomy_id)
+        .options(selectinload(Taxonomy.terms).selectinload(TaxonomyTerm.taxonomy))
+    )
+    if found is None:
+        raise NotFound(taxonomy_id)
+    return found
+
+
+def taxonomy_terms_page(
+    offset: int, limit: int, *, taxonomy_id: str | None = None
+) -> tuple[list[TaxonomyTerm], int]:
+    """One page of taxonomy terms by name (of one taxonomy, if given), and how many there are."""
+    conditions = [TaxonomyTerm.taxonomy_id == taxonomy_id] if taxonomy_id else []
+    total = db.session.scalar(select(func.count(TaxonomyTerm.id)).where(*conditions)) or 0
+    rows = db.session.scalars(
+        select(TaxonomyTerm)
+        .where(*conditions)
+        .options(selectinload(TaxonomyTerm.taxonomy))
+        .order_by(TaxonomyTerm.name, TaxonomyTerm.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), total
+
+
+def get_taxonomy_term(term_id: str) -> TaxonomyTerm:
+    found = db.session.scalar(
+        select(TaxonomyTerm)
+        .where(TaxonomyTerm.id == term_id)
+        .options(selectinload(TaxonomyTerm.taxonomy))
+    )
+    if found is None:
+        raise NotFound(term_id)
+    return found
+
+
+def _has_public_service() -> Any:
+    return exists(
+        select(Service.id).where(
+            Service.organization_id == Organization.id, public_services_filter()
+        )
+    )
+
+
+def organizations_page(offset: int, limit: int) -> tuple[list[Organization], int]:
+    """One page of organisations with at least one public service, by name, and the count."""
+    total = db.session.scalar(select(func.count(Organization.id)).where(_has_public_service()))
+    rows = db.session.scalars(
+        select(Organization)
+        .where(_has_public_service())
+        .order_by(Organization.name, Organization.id)
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    return list(rows), total or 0
+
+
+def public_organization(org_id: str) -> tuple[Organization, list[Service]]:
+    """An organisation with a public service, and its public services by name."""
+    found = db.session.scalar(
+        select(Organization).where(Organization.id == org_id, _has_public_service())
+    )
+    if found is None:
+        raise NotFound(org_id)
+    services = db.session.scalars(
+        select(Service)
+        .where(Service.organization_id == org_id, public_services_filter())
+        .order_by(Service.name, Service.id)
+    ).all()
+    return found, list(services)

@@ -47,30 +47,40 @@ SIMPLE_CHILDREN: dict[str, Any] = {
 }
 
 
-def _objects(statement: Select[Any]) -> list[SimpleNamespace]:
-    return [SimpleNamespace(**row._mapping) for row in db.session.execute(statement)]
+def _execute(statement: Select[Any]) -> Any:
+    # Plain Core on the session's connection: these rows become light objects, so the ORM's
+    # statement handling (a large share of a page's time) has nothing to add.
+    return db.session.connection().execute(statement)
 
 
-def _with_joined(statement: Select[Any], table: Any, attribute: str) -> list[SimpleNamespace]:
-    """Rows of a query that also selects ``table``'s columns (outer-joined, labelled
-    ``<attribute>__<column>``); each object gets the joined row as ``attribute`` (None if absent)."""
-    prefix = f"{attribute}__"
+def rows_as_objects(statement: Select[Any]) -> list[SimpleNamespace]:
+    result = _execute(statement)
+    names = list(result.keys())
+    return [SimpleNamespace(**dict(zip(names, row, strict=True))) for row in result]
+
+
+def rows_with_joined(statement: Select[Any], table: Any, attribute: str) -> list[SimpleNamespace]:
+    """Rows of a query that also selects ``table``'s columns (outer-joined); each object gets
+    the joined row as ``attribute`` (None if absent)."""
+    own = [c.key for c in statement.selected_columns]
+    joined = [c.name for c in table.c]
+    first = len(own)
+    key = first + joined.index("id")
     found = []
-    for row in db.session.execute(
-        statement.add_columns(*[c.label(prefix + c.name) for c in table.c])
-    ):
-        own = {k: v for k, v in row._mapping.items() if not k.startswith(prefix)}
-        joined = {k[len(prefix) :]: v for k, v in row._mapping.items() if k.startswith(prefix)}
-        found.append(
-            SimpleNamespace(
-                **own,
-                **{attribute: SimpleNamespace(**joined) if joined["id"] is not None else None},
-            )
+    for row in _execute(statement.add_columns(*table.c)):
+        item = SimpleNamespace(**dict(zip(own, row[:first], strict=True)))
+        setattr(
+            item,
+            attribute,
+            SimpleNamespace(**dict(zip(joined, row[first:], strict=True)))
+            if row[key] is not None
+            else None,
         )
+        found.append(item)
     return found
 
 
-def _by(objects: Iterable[SimpleNamespace], key: str) -> dict[Any, list[SimpleNamespace]]:
+def group_by(objects: Iterable[SimpleNamespace], key: str) -> dict[Any, list[SimpleNamespace]]:
     grouped: dict[Any, list[SimpleNamespace]] = defaultdict(list)
     for obj in objects:
         grouped[getattr(obj, key)].append(obj)
@@ -82,7 +92,7 @@ def load_public_services(service_ids: list[str]) -> list[SimpleNamespace]:
     shows, in a fixed number of queries (one per table) however many ids are asked for."""
     services = {
         s.id: s
-        for s in _with_joined(
+        for s in rows_with_joined(
             select(Service.__table__)
             .outerjoin(Organization.__table__)
             .where(Service.id.in_(service_ids), public_services_filter()),
@@ -93,7 +103,7 @@ def load_public_services(service_ids: list[str]) -> list[SimpleNamespace]:
     if not services:
         return []
     ids = list(services)
-    links = _with_joined(
+    links = rows_with_joined(
         select(ServiceAtLocation.__table__)
         .join(Location.__table__)
         .where(ServiceAtLocation.service_id.in_(ids)),
@@ -102,16 +112,18 @@ def load_public_services(service_ids: list[str]) -> list[SimpleNamespace]:
     )
     locations = {link.location.id: link.location for link in links}
     addresses = (
-        _by(
-            _objects(select(Address.__table__).where(Address.location_id.in_(list(locations)))),
+        group_by(
+            rows_as_objects(
+                select(Address.__table__).where(Address.location_id.in_(list(locations)))
+            ),
             "location_id",
         )
         if locations
         else {}
     )
     access = (
-        _by(
-            _objects(
+        group_by(
+            rows_as_objects(
                 select(Accessibility.__table__).where(
                     Accessibility.location_id.in_(list(locations))
                 )
@@ -125,7 +137,7 @@ def load_public_services(service_ids: list[str]) -> list[SimpleNamespace]:
         link.location = locations[link.location_id]
         link.location.addresses = addresses.get(link.location_id, [])
         link.location.accessibility = access.get(link.location_id, [])
-    schedules = _objects(
+    schedules = rows_as_objects(
         select(Schedule.__table__)
         .where(Schedule.service_id.in_(ids))
         .order_by(Schedule.service_id, Schedule.weekday, Schedule.opens_at)
@@ -133,13 +145,17 @@ def load_public_services(service_ids: list[str]) -> list[SimpleNamespace]:
     for schedule in schedules:
         schedule.byday = Schedule.BYDAY[schedule.weekday]
     children = {
-        name: _by(_objects(select(model.__table__).where(model.service_id.in_(ids))), "service_id")
+        name: group_by(
+            rows_as_objects(select(model.__table__).where(model.service_id.in_(ids))), "service_id"
+        )
         for name, model in SIMPLE_CHILDREN.items()
     }
-    contacts = _objects(select(Contact.__table__).where(Contact.service_id.in_(ids)))
+    contacts = rows_as_objects(select(Contact.__table__).where(Contact.service_id.in_(ids)))
     contact_phones = (
-        _by(
-            _objects(select(Phone.__table__).where(Phone.contact_id.in_([c.id for c in contacts]))),
+        group_by(
+            rows_as_objects(
+                select(Phone.__table__).where(Phone.contact_id.in_([c.id for c in contacts]))
+            ),
             "contact_id",
         )
         if contacts
@@ -147,8 +163,8 @@ def load_public_services(service_ids: list[str]) -> list[SimpleNamespace]:
     )
     for contact in contacts:
         contact.phones = contact_phones.get(contact.id, [])
-    terms = _by(
-        _objects(
+    terms = group_by(
+        rows_as_objects(
             select(
                 service_taxonomy_term.c.service_id.label("linked_service_id"),
                 *TaxonomyTerm.__table__.c,
@@ -166,9 +182,9 @@ def load_public_services(service_ids: list[str]) -> list[SimpleNamespace]:
                 SimpleNamespace(name=term.taxonomy_name) if term.taxonomy_id is not None else None
             )
     links_by, schedules_by, contacts_by = (
-        _by(links, "service_id"),
-        _by(schedules, "service_id"),
-        _by(contacts, "service_id"),
+        group_by(links, "service_id"),
+        group_by(schedules, "service_id"),
+        group_by(contacts, "service_id"),
     )
     for sid, service in services.items():
         service.service_at_locations = links_by.get(sid, [])
@@ -178,3 +194,58 @@ def load_public_services(service_ids: list[str]) -> list[SimpleNamespace]:
         for name in SIMPLE_CHILDREN:
             setattr(service, name, children[name].get(sid, []))
     return [services[i] for i in service_ids if i in services]
+
+
+def load_summaries(service_ids: list[str]) -> list[SimpleNamespace]:
+    """Public services by id, in the order given, with their organisation: what a /services
+    page item shows, in one query."""
+    if not service_ids:
+        return []
+    found = {
+        s.id: s
+        for s in rows_with_joined(
+            select(Service.__table__)
+            .outerjoin(Organization.__table__)
+            .where(Service.id.in_(service_ids), public_services_filter()),
+            Organization.__table__,
+            "organization",
+        )
+    }
+    return [found[i] for i in service_ids if i in found]
+
+
+def load_links(link_ids: list[str]) -> list[SimpleNamespace]:
+    """Service-at-location links of public services by id, in the order given, each with its
+    location (addresses, accessibility) and its service with the organisation: what a
+    /service_at_locations page item shows, in four queries however many are asked for."""
+    if not link_ids:
+        return []
+    links = rows_with_joined(
+        select(ServiceAtLocation.__table__)
+        .join(Location.__table__)
+        .where(ServiceAtLocation.id.in_(link_ids)),
+        Location.__table__,
+        "location",
+    )
+    services = {s.id: s for s in load_summaries(sorted({link.service_id for link in links}))}
+    locations = {link.location.id: link.location for link in links}
+    addresses = group_by(
+        rows_as_objects(select(Address.__table__).where(Address.location_id.in_(list(locations)))),
+        "location_id",
+    )
+    access = group_by(
+        rows_as_objects(
+            select(Accessibility.__table__).where(Accessibility.location_id.in_(list(locations)))
+        ),
+        "location_id",
+    )
+    found = {}
+    for link in links:
+        if link.service_id not in services:
+            continue  # no longer public
+        link.location = locations[link.location_id]
+        link.location.addresses = addresses.get(link.location_id, [])
+        link.location.accessibility = access.get(link.location_id, [])
+        link.service = services[link.service_id]
+        found[link.id] = link
+    return [found[i] for i in link_ids if i in found]

@@ -9,6 +9,8 @@ meaning for every filter:
   age range overlaps them (a service with no ages set suits everyone).
 - ``day``: open on that weekday. ``start_time``: open at that time. ``end_time``: still open up to
   that time. Both: one opening span covers the whole window. On ``day`` if given, else any day.
+  Without ``end_time``, a span past midnight counts on the next day too (Friday 22:00-02:00 is
+  open on Saturday at 01:00, not on Friday at 01:00), as the search engine counts it.
 - ``postcode`` + ``proximity`` (metres from the postcode's centre).
 
 Without text or place, pages are in name order, ties broken by id so pages are stable. The page is
@@ -24,7 +26,6 @@ from datetime import time
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from directory.models import (
@@ -36,6 +37,7 @@ from directory.models import (
     service_taxonomy_term,
 )
 from directory.operations import public_services_filter
+from directory.oruk_load import load_links, load_summaries
 from signpost.extensions import db
 
 MAX_PER_PAGE = 100
@@ -248,9 +250,29 @@ def _service_id(walk: bool) -> ColumnElement[Any]:
     return Service.id + "" if walk else Service.id
 
 
+def _open_at(day: int | None, at: time | None) -> ColumnElement[bool]:
+    """A schedule row makes its service open on `day` and/or at `at`: its own weekday up to
+    midnight, and the small hours of the next day for a span past midnight."""
+    o, c, w = Schedule.opens_at, Schedule.closes_at, Schedule.weekday
+    crosses = c <= o
+    into_next_day = and_(crosses, c > time(0, 0))
+    same_day: list[ColumnElement[bool]] = [] if day is None else [w == day]
+    day_before: list[ColumnElement[bool]] = [] if day is None else [w == (day - 1) % 7]
+    if at is None:
+        return or_(and_(*same_day), and_(*day_before, into_next_day))
+    return or_(
+        and_(*same_day, o <= at, or_(at < c, crosses)),
+        and_(*day_before, into_next_day, at < c),
+    )
+
+
 def _schedule_condition(q: ServiceQuery, walk: bool = False) -> ColumnElement[bool] | None:
     if q.day is None and q.start_time is None and q.end_time is None:
         return None
+    if q.end_time is None:
+        return _service_id(walk).in_(
+            select(Schedule.service_id).where(_open_at(q.day, q.start_time))
+        )
     parts: list[ColumnElement[bool]] = []
     if q.day is not None:
         parts.append(Schedule.weekday == q.day)
@@ -322,20 +344,9 @@ def needs_post_filter(q: ServiceQuery) -> bool:
 
 @dataclass
 class ServicePage:
-    services: list[Service]
+    services: list[Any]  # service records as `directory.oruk_load.load_summaries` gives them
     total: int
     distances_km: dict[str, float | None] = field(default_factory=dict)
-
-
-def load_services(ids: list[str], options: list[Any]) -> list[Service]:
-    """Services by id, in the order given, with the loader options."""
-    if not ids:
-        return []
-    found = {
-        s.id: s
-        for s in db.session.scalars(select(Service).where(Service.id.in_(ids)).options(*options))
-    }
-    return [found[i] for i in ids if i in found]
 
 
 def _engine_request(q: ServiceQuery, page: int, per_page: int) -> Any:
@@ -353,6 +364,8 @@ def _engine_request(q: ServiceQuery, page: int, per_page: int) -> Any:
         sort="distance" if q.postcode and not q.search else "relevance",
         page=page,
         per_page=per_page,
+        with_facets=False,
+        with_suggestion=False,
     )
 
 
@@ -416,8 +429,8 @@ def _listing_page_ids(q: ServiceQuery, total: int) -> list[str]:
     )
 
 
-def find_services(q: ServiceQuery, options: list[Any]) -> ServicePage:
-    """One page of public services for a checked query."""
+def find_services(q: ServiceQuery) -> ServicePage:
+    """One page of public services for a checked query: only that page's rows are read."""
     paging = q.paging
     if not q.uses_engine:
         total = (
@@ -428,52 +441,54 @@ def find_services(q: ServiceQuery, options: list[Any]) -> ServicePage:
         )
         if paging.offset >= total:
             return ServicePage([], total)
-        ids = _listing_page_ids(q, total)
-        return ServicePage(load_services(ids, options), total)
+        return ServicePage(load_summaries(_listing_page_ids(q, total)), total)
     if not needs_post_filter(q):
         result = _engine_search(q, paging.page, paging.per_page)
         ids = [h.service_id for h in result.hits]
         return ServicePage(
-            load_services(ids, options),
+            load_summaries(ids),
             result.total,
             {h.service_id: h.distance_km for h in result.hits},
         )
     hits = engine_hits(q)
     window = hits[paging.offset : paging.offset + paging.per_page]
-    return ServicePage(load_services([h[0] for h in window], options), len(hits), dict(window))
+    return ServicePage(load_summaries([h[0] for h in window]), len(hits), dict(window))
 
 
-def sal_options() -> list[Any]:
-    location = selectinload(ServiceAtLocation.location)
-    return [
-        location.selectinload(Location.addresses),
-        location.selectinload(Location.accessibility),
-        selectinload(ServiceAtLocation.service).selectinload(Service.organization),
-    ]
+def find_service_at_locations(q: ServiceQuery) -> tuple[list[Any], int]:
+    """One page of service-at-location links of public services, nearest first for a postcode.
 
-
-def find_service_at_locations(q: ServiceQuery) -> tuple[list[ServiceAtLocation], int]:
-    """One page of service-at-location links of public services, nearest first for a postcode."""
+    For a text or place search the engine gives the page of link ids in order (it knows every
+    link's point); only those links are then read.
+    """
     paging = q.paging
     if not q.uses_engine:
         conditions = service_conditions(q)
-        base = select(ServiceAtLocation).join(Service, ServiceAtLocation.service_id == Service.id)
-        total = (
-            db.session.scalar(
-                select(func.count(ServiceAtLocation.id))
-                .join(Service, ServiceAtLocation.service_id == Service.id)
-                .where(*conditions)
-            )
-            or 0
+        joined = (
+            select(ServiceAtLocation.id)
+            .join(Service, ServiceAtLocation.service_id == Service.id)
+            .where(*conditions)
         )
-        rows = db.session.scalars(
-            base.where(*conditions)
-            .options(*sal_options())
-            .order_by(ServiceAtLocation.id)
-            .limit(paging.per_page)
-            .offset(paging.offset)
-        ).all()
-        return list(rows), total
+        total = db.session.scalar(select(func.count()).select_from(joined.subquery())) or 0
+        ids = list(
+            db.session.scalars(
+                joined.order_by(ServiceAtLocation.id).limit(paging.per_page).offset(paging.offset)
+            )
+        )
+        return load_links(ids), total
+    if not needs_post_filter(q):
+        from search_index.links import search_links
+
+        found = search_links(_engine_request(q, 1, paging.per_page), paging.offset, paging.per_page)
+        if found.location_error:
+            raise BadParameter("postcode", found.location_error)
+        return load_links([link.link_id for link in found.links]), found.total
+    return _post_filtered_links(q)
+
+
+def _post_filtered_links(q: ServiceQuery) -> tuple[list[Any], int]:
+    """Links of the engine's hits that pass a filter the engine cannot apply (rare: at most
+    ENGINE_HIT_CAP services are considered)."""
     point = None
     if q.postcode:
         from search_index.geo import PlaceNotFound, resolve_place
@@ -484,32 +499,38 @@ def find_service_at_locations(q: ServiceQuery) -> tuple[list[ServiceAtLocation],
             raise BadParameter("postcode", str(error)) from None
     hits = engine_hits(q)
     rank = {sid: i for i, (sid, _) in enumerate(hits)}
-    links = (
-        list(
-            db.session.scalars(
-                select(ServiceAtLocation)
-                .where(ServiceAtLocation.service_id.in_(list(rank)))
-                .options(*sal_options())
+    rows = (
+        db.session.execute(
+            select(
+                ServiceAtLocation.id,
+                ServiceAtLocation.service_id,
+                Location.latitude,
+                Location.longitude,
             )
-        )
+            .join(Location, Location.id == ServiceAtLocation.location_id)
+            .where(ServiceAtLocation.service_id.in_(list(rank)))
+        ).all()
         if rank
         else []
     )
     if point is not None:
         from search_index.geo import distance_km
 
-        def distance(sal: ServiceAtLocation) -> float:
-            loc = sal.location
-            if loc.latitude is None or loc.longitude is None:
-                return math.inf
-            return distance_km(point.latitude, point.longitude, loc.latitude, loc.longitude)
-
-        measured = [(distance(sal), sal) for sal in links]
+        measured = [
+            (
+                math.inf
+                if lat is None or lon is None
+                else distance_km(point.latitude, point.longitude, lat, lon),
+                rank[sid],
+                link_id,
+            )
+            for link_id, sid, lat, lon in rows
+        ]
         if q.proximity_metres is not None:
-            limit_km = q.proximity_metres / 1000
-            measured = [(d, sal) for d, sal in measured if d <= limit_km]
-        measured.sort(key=lambda pair: (pair[0], rank[pair[1].service_id], pair[1].id))
-        links = [sal for _, sal in measured]
+            measured = [m for m in measured if m[0] <= q.proximity_metres / 1000]
+        measured.sort()
+        ordered = [m[2] for m in measured]
     else:
-        links.sort(key=lambda sal: (rank[sal.service_id], sal.id))
-    return links[paging.offset : paging.offset + paging.per_page], len(links)
+        ordered = [link_id for _, link_id in sorted((rank[sid], lid) for lid, sid, _, _ in rows)]
+    page = ordered[q.paging.offset : q.paging.offset + q.paging.per_page]
+    return load_links(page), len(ordered)

@@ -157,13 +157,14 @@ def load_documents(session: Session, ids: Sequence[str], tree: TermTree) -> list
         elif code:
             prefix = "la" if area_type == "local_authority" else "outcode"
             areas[sid].add(f"{prefix}:{code.strip().upper().replace(' ', '')}")
-    locations: dict[str, list[tuple[str, str | None, float | None, float | None]]] = defaultdict(
-        list
+    locations: dict[str, list[tuple[str, str, str | None, float | None, float | None]]] = (
+        defaultdict(list)
     )
-    for sid, lid, name, lat, lon in _rows(
+    for sid, sal_id, lid, name, lat, lon in _rows(
         session,
         select(
             ServiceAtLocation.service_id,
+            ServiceAtLocation.id,
             Location.id,
             Location.name,
             Location.latitude,
@@ -172,8 +173,8 @@ def load_documents(session: Session, ids: Sequence[str], tree: TermTree) -> list
         ServiceAtLocation.service_id,
         ids,
     ):
-        locations[sid].append((lid, name, lat, lon))
-    location_ids = sorted({loc[0] for locs in locations.values() for loc in locs})
+        locations[sid].append((sal_id, lid, name, lat, lon))
+    location_ids = sorted({loc[1] for locs in locations.values() for loc in locs})
     addresses: dict[str, list[str]] = defaultdict(list)
     for lid, line1, line2, city, postcode in _rows(
         session,
@@ -228,12 +229,11 @@ def load_documents(session: Session, ids: Sequence[str], tree: TermTree) -> list
                 else:
                     term_keys |= keys
                     term_names.append(node.name)
-        points: list[tuple[float, float]] = []
+        links: list[tuple[str, float | None, float | None]] = []
         place_words: list[str] = []
         features: set[str] = set()
-        for lid, loc_name, lat, lon in locations.get(sid, ()):
-            if lat is not None and lon is not None:
-                points.append((lat, lon))
+        for sal_id, lid, loc_name, lat, lon in locations.get(sid, ()):
+            links.append((sal_id, lat, lon))
             place_words.append(loc_name or "")
             place_words += addresses.get(lid, ())
             features |= access.get(lid, set())
@@ -263,7 +263,7 @@ def load_documents(session: Session, ids: Sequence[str], tree: TermTree) -> list
                     "modes": tuple(sorted(service_modes)),
                     "access": tuple(sorted(features)),
                     "areas": tuple(sorted(areas.get(sid, set()))),
-                    "points": tuple(points),
+                    "links": tuple(sorted(links)),
                     "spans": tuple(spans.get(sid, ())),
                     "sortname": name.lower()[:80],
                 },

@@ -79,4 +79,12 @@ def init_app(app: Flask) -> None:
     from search_index import events
 
     events.register()
+    # Loaded with the app rather than by the first search, so a new worker's first answer
+    # does not wait for the engine's imports or the synonym list (read once per process).
+    import search_index.engine  # noqa: F401
+    import search_index.links  # noqa: F401
+    from search_index.query_text import synonym_table
+
+    synonym_table()
+
     app.cli.add_command(search_cli)

@@ -8,6 +8,7 @@ words never touches the postings at all.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -38,6 +39,10 @@ from signpost.extensions import db
 DISTANCE_SCALE_KM = 8.0
 # A service that covers the area (phone, online, home visits) ranks as if this far away.
 COVERS_AREA_KM = 5.0
+PLACE_CACHE_SECONDS = 300.0
+# Words are scored only at the candidate documents when these are fewer than one in this many.
+NARROW_SHARE = 16
+PLACE_CACHE_SIZE = 5000
 
 
 @dataclass
@@ -45,6 +50,18 @@ class _Outcome:
     hits: list[SearchHit] = field(default_factory=list)
     total: int = 0
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    ranked: np.ndarray | None = None  # every matched document, best first
+    distances: np.ndarray | None = None  # km per document (infinity: none near); None: no place
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """Every document a search matched, best first, with the table they are numbered in."""
+
+    result: SearchResult
+    table: SearchTable
+    docs: np.ndarray
+    distances: np.ndarray | None
 
 
 @dataclass(frozen=True)
@@ -56,25 +73,34 @@ class _Where:
 
 def run_search(request: SearchRequest) -> SearchResult:
     """The implementation behind `search_index.search_services`."""
+    return rank_search(request).result
+
+
+def rank_search(request: SearchRequest) -> Ranking:
+    """`run_search`, keeping the order of every match (for callers that page something else,
+    such as a service's locations)."""
     per_page = min(max(int(request.per_page or 20), 1), MAX_PER_PAGE)
     page = max(int(request.page or 1), 1)
     where: _Where | None = None
     if request.where and request.where.strip():
         try:
-            place = resolve_place(request.where.strip()[:100])
+            place, area_keys = _place_of(request.where.strip()[:100])
         except PlaceNotFound as exc:
-            return SearchResult([], 0, page, per_page, location_error=str(exc))
-        where = _Where(place, request.radius_km, _area_keys(place))
+            result = SearchResult([], 0, page, per_page, location_error=str(exc))
+            return Ranking(result, SearchTable([]), np.zeros(0, np.int64), None)
+        where = _Where(place, request.radius_km, area_keys)
     searcher = live_searcher(current_app._get_current_object())
     table = search_table(searcher)
     outcome = _search_text(searcher, table, request, request.text, where, page, per_page)
-    suggestion = suggest_spelling(searcher, request.text) if words_of(request.text) else None
+    suggestion = None
+    if words_of(request.text) and (request.with_suggestion or outcome.total == 0):
+        suggestion = suggest_spelling(searcher, request.text)
     corrected = False
     if outcome.total == 0 and suggestion:
         retry = _search_text(searcher, table, request, suggestion, where, page, per_page)
         if retry.total:
             outcome, corrected = retry, True
-    return SearchResult(
+    result = SearchResult(
         outcome.hits,
         outcome.total,
         page,
@@ -85,6 +111,31 @@ def run_search(request: SearchRequest) -> SearchResult:
         where.place if where else None,
         None,
     )
+    ranked = outcome.ranked if outcome.ranked is not None else np.zeros(0, np.int64)
+    return Ranking(result, table, ranked, outcome.distances)
+
+
+def _place_of(text: str) -> tuple[ResolvedPlace, tuple[str, ...]]:
+    """Where `text` is, and the keys of the service areas that cover it.
+
+    Kept per app for PLACE_CACHE_SECONDS: people search the same towns and postcode areas over
+    and over, and each look-up is two or three queries (a quarter of an API request's database
+    time). A place not found is not kept, so one added since is found at once.
+    """
+    cache: dict[str, tuple[float, ResolvedPlace, tuple[str, ...]]] = (
+        current_app.extensions.setdefault("signpost_places", {})
+    )
+    key = " ".join(text.lower().split())
+    now = time.monotonic()
+    found = cache.get(key)
+    if found is not None and now - found[0] < PLACE_CACHE_SECONDS:
+        return found[1], found[2]
+    place = resolve_place(text)
+    keys = _area_keys(place)
+    if len(cache) >= PLACE_CACHE_SIZE:
+        cache.clear()
+    cache[key] = (now, place, keys)
+    return place, keys
 
 
 def _area_keys(place: ResolvedPlace) -> tuple[str, ...]:
@@ -205,17 +256,21 @@ def _search(
     if query is None:
         matched = cands.docs
     else:
-        scores = evaluate(searcher, query, table.size) if cands.docs.any() else None
+        within = np.flatnonzero(cands.docs)
+        few = len(within) * NARROW_SHARE < table.size
+        scores = (
+            evaluate(searcher, query, table.size, within if few else None) if len(within) else None
+        )
         if scores is None:
-            return _Outcome([], 0, table.facets(np.zeros(table.size, bool)))
+            empty = np.zeros(table.size, bool)
+            return _Outcome([], 0, table.facets(empty) if request.with_facets else {})
         matched = cands.docs & (scores > 0)
     docs = np.flatnonzero(matched)
     total = len(docs)
+    facets = table.facets(matched) if request.with_facets else {}
     if not total:
-        return _Outcome([], 0, table.facets(matched))
+        return _Outcome([], 0, facets)
     start = (page - 1) * per_page
-    if start >= total:
-        return _Outcome([], total, table.facets(matched))
     closed = table.closed[docs]
     distances, covers = cands.distances, cands.covers
     score = scores[docs] if scores is not None else None
@@ -231,7 +286,7 @@ def _search(
             SearchHit(table.ids[docs[i]], round(float(ranked[i]), 6), None, False)  # type: ignore[arg-type]
             for i in top
         ]
-        return _Outcome(hits, total, table.facets(matched))
+        return _Outcome(hits, total, facets, docs[order])
     if score is not None:
         # Square root: two services that both clearly match (a library named "Library X" and
         # one named just "X", both filed under Libraries) should be told apart by distance.
@@ -256,4 +311,4 @@ def _search(
         )
         for i in top
     ]
-    return _Outcome(hits, total, table.facets(matched))
+    return _Outcome(hits, total, facets, docs[order], distances)

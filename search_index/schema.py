@@ -28,11 +28,12 @@ from directory.models import (
 META_ID = "__meta__"
 """The id of the one document that records the last outbox sequence applied (same commit)."""
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 """The shape of the index this code writes and reads: the schema, the analysis and the stored
 ``attrs`` record. Bump it with any change to those; an index of another format is rebuilt, or
 refused with "rebuild needed" (see `search_index.sync.check_format`). Stored in the meta document.
-1: before the format was recorded. 2: separate segment files, fast indexing analysis."""
+1: before the format was recorded. 2: separate segment files, fast indexing analysis.
+3: each service-at-location link with its point (``links``) instead of bare points."""
 
 REMOTE_MODES = frozenset(
     {DeliveryMode.PHONE.value, DeliveryMode.ONLINE.value, DeliveryMode.HOME_VISIT.value}
@@ -173,13 +174,12 @@ def service_document(service: Service) -> dict[str, Any]:
             else:
                 term_keys |= keys
                 term_names.append(node.name)
-    points: list[tuple[float, float]] = []
+    links: list[tuple[str, float | None, float | None]] = []
     place_words: list[str] = []
     access: set[str] = set()
     for sal in service.service_at_locations:
         loc = sal.location
-        if loc.latitude is not None and loc.longitude is not None:
-            points.append((loc.latitude, loc.longitude))
+        links.append((sal.id, loc.latitude, loc.longitude))
         place_words.append(loc.name or "")
         for addr in loc.addresses:
             place_words += [addr.address_1, addr.address_2 or "", addr.city, addr.postal_code]
@@ -217,7 +217,7 @@ def service_document(service: Service) -> dict[str, Any]:
         "modes": tuple(sorted(modes)),
         "access": tuple(sorted(access)),
         "areas": tuple(sorted(areas)),
-        "points": tuple(points),
+        "links": tuple(sorted(links)),
         "spans": tuple(spans),
         "sortname": service.name.lower()[:80],
     }

@@ -64,6 +64,11 @@ class SearchRequest:
     """Page number, counting from 1. A page past the end gives no hits and the right total."""
     per_page: int = 20
     """Hits per page (1 to 100)."""
+    with_facets: bool = True
+    """Count facets for the result (the pages' filters show them); the API has no use for them."""
+    with_suggestion: bool = True
+    """Look for a "did you mean" suggestion even when the words matched (pages show it). When
+    False, a suggestion is only looked for to retry a search that found nothing."""
     include_inactive: bool = False
     """Ignored by the public index (it holds only public services); kept for callers' symmetry."""
 

@@ -30,7 +30,7 @@ from search_index.schema import (
     service_document,
 )
 from search_index.store import IndexStore, cached_searcher, index_format, last_seq
-from search_index.table import search_table
+from search_index.table import search_table, write_table
 from search_index.writing import segment_writer
 from signpost.extensions import db
 from signpost.types import utcnow
@@ -253,6 +253,9 @@ def _build(
         raise
     with ix.searcher() as searcher:
         complete = searcher.doc_count_all() == written + added + 1
+        if complete:
+            # Part of the generation, so it is published (and later removed) with it.
+            write_table(searcher, store.root / name)
     return name, written if complete else None
 
 

@@ -1,39 +1,41 @@
-"""The in-memory table of what searches filter, rank and count on, one per index generation.
+"""The table searches filter, rank and count on: one per index state, shared in a process.
 
 Each Whoosh document stores a small ``attrs`` record (status, free, ages, terms with their
-ancestors, audiences, modes, accessibility, service areas, location points, opening spans, sort
-name). The first search on a searcher turns those records into this table of compact numpy
-arrays indexed by Whoosh's global document number:
+ancestors, audiences, modes, accessibility, service areas, service-at-location links with their
+points, opening spans, sort name). `search_index.table_part` turns the records of consecutive
+segments into a `Part` of compact numpy arrays; a rebuild writes the part of its whole
+generation to disk, and every worker maps it. A `SearchTable` puts the parts of the live index
+side by side in Whoosh's global document numbers: the mapped part of the rebuilt segments,
+then small parts built in memory for the segments edits added since, with the documents those
+edits replaced marked not alive.
 
-* flags (closed, free, remote, alive) as boolean arrays, ages as two small-integer arrays;
-* each keyed field (terms, audience, modes, accessibility, areas) as (document, key) pairs
-  sorted by key, so "documents with key k" is one slice and facet counts are one ``bincount``;
-* location points sorted by latitude (a bounding box is two binary searches);
-* opening times as (document, weekday, opens, closes) pieces, already split at midnight.
-
-Segments are read once and cached by segment id, so after an edit only the new (small) segment
-is read; combining segments is array concatenation.
+Answers are numpy arrays over every document: boolean masks for filters, distances for a place,
+facet counts with one ``bincount`` per part.
 """
 
 from __future__ import annotations
 
+import bisect
+import logging
 import math
 import threading
-from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from whoosh.searching import Searcher
 
-from search_index.filters import DAY_MINUTES, TimeWindow
+from search_index.filters import TimeWindow
 from search_index.geo import EARTH_RADIUS_KM
-from search_index.schema import META_ID
+from search_index.table_leaf import build_leaf
+from search_index.table_part import Part
+
+log = logging.getLogger(__name__)
 
 Mask = np.ndarray  # one bool per document
-_SET_FIELDS = ("terms", "audience", "modes", "access", "areas")
 _FACET_FIELDS = {
     "category": "terms",
     "audience": "audience",
@@ -41,197 +43,215 @@ _FACET_FIELDS = {
     "accessibility": "access",
 }
 _LEAF_CACHE_SIZE = 16
-_NO_AGES = (0, 150)
+_TABLE_CACHE_SIZE = 2
 
 
-@dataclass(frozen=True)
-class KeyedField:
-    """(document, key) pairs of one multi-valued field, grouped by key."""
+class _Sorted(Sequence[str]):
+    """A part's keys in rank order, for bisecting (without copying them out)."""
 
-    keys: list[str]
-    index: dict[str, int]
-    starts: np.ndarray  # int64, len(keys) + 1: key k's documents are docs[starts[k]:starts[k+1]]
-    docs: np.ndarray  # int32
-    key_of: np.ndarray  # int32, the key of each pair (same order as docs)
-    facet: np.ndarray  # bool per key: counted in facets (not a "slug:" alias)
-    # The facet keys again, grouped by document: document d's are
-    # facet_keys[facet_starts[d]:facet_starts[d + 1]] (for counting among a few documents).
-    facet_starts: np.ndarray
-    facet_keys: np.ndarray
-    facet_docs: np.ndarray
+    def __init__(self, key: Any, rank: np.ndarray) -> None:
+        self.key = key
+        self.order = np.empty(len(rank), np.int64)
+        self.order[np.asarray(rank, np.int64)] = np.arange(len(rank))
 
-    @classmethod
-    def build(cls, keys: list[str], docs: np.ndarray, key_ids: np.ndarray, size: int) -> KeyedField:
-        order = np.argsort(key_ids, kind="stable")
-        key_of = key_ids[order].astype(np.int32)
-        starts = _starts(key_of, len(keys))
-        facet = np.array([not k.startswith("slug:") for k in keys], bool)
-        keep = facet[key_ids] if len(keys) else np.zeros(0, bool)
-        by_doc = np.argsort(docs[keep], kind="stable")
-        facet_docs = docs[keep][by_doc].astype(np.int32)
-        return cls(
-            keys,
-            {k: i for i, k in enumerate(keys)},
-            starts,
-            docs[order].astype(np.int32),
-            key_of,
-            facet,
-            _starts(facet_docs, size),
-            key_ids[keep][by_doc].astype(np.int32),
-            facet_docs,
-        )
+    def __len__(self) -> int:
+        return len(self.order)
 
-    def counts(self, matched: Mask, docs: np.ndarray) -> np.ndarray:
-        """How many of the `matched` documents (also given as `docs`) have each key."""
-        if len(docs) * 8 < len(self.facet_docs):
-            first, last = self.facet_starts[docs], self.facet_starts[docs + 1]
-            lengths = last - first
-            total = int(lengths.sum())
-            index = np.repeat(first - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
-            return np.bincount(self.facet_keys[index], minlength=len(self.keys))
-        return np.bincount(self.facet_keys[matched[self.facet_docs]], minlength=len(self.keys))
-
-    def docs_of(self, key: str) -> np.ndarray:
-        k = self.index.get(key)
-        if k is None:
-            return np.zeros(0, np.int32)
-        return self.docs[self.starts[k] : self.starts[k + 1]]
+    def __getitem__(self, i: Any) -> Any:
+        return self.key(int(self.order[i]))
 
 
-def _starts(sorted_ids: np.ndarray, count: int) -> np.ndarray:
-    """CSR offsets: entries with id i are [starts[i], starts[i + 1]) of the sorted ids."""
-    starts = np.zeros(count + 1, np.int64)
-    if count:
-        np.cumsum(np.bincount(sorted_ids, minlength=count), out=starts[1:])
-    return starts
+def _merged_rank(parts: list[Part], offsets: np.ndarray, rank_of: str, key_of: str) -> np.ndarray:
+    """Global positions in key order, from each part's own ranks.
+
+    The largest part is the anchor: every document of the other (small) parts is placed among
+    its keys by binary search, so the anchor's keys are never all read.
+    """
+    if len(parts) == 1:
+        return getattr(parts[0], rank_of)
+    anchor = max(range(len(parts)), key=lambda i: parts[i].size)
+    base = parts[anchor]
+    ordered = _Sorted(getattr(base, key_of), getattr(base, rank_of))
+    others: list[tuple[int, str, int]] = []
+    for i, part in enumerate(parts):
+        if i == anchor:
+            continue
+        key = getattr(part, key_of)
+        for doc in range(part.size):
+            value = key(doc)
+            others.append((bisect.bisect_left(ordered, value), value, int(offsets[i]) + doc))
+    others.sort()
+    positions = np.array([o[0] for o in others], np.int64)
+    rank = np.empty(int(offsets[-1]), np.int64)
+    local = np.asarray(getattr(base, rank_of), np.int64)
+    start = int(offsets[anchor])
+    rank[start : start + base.size] = local + np.searchsorted(positions, local, side="right")
+    rank[np.array([o[2] for o in others], np.int64)] = positions + np.arange(len(others))
+    return rank
 
 
-@dataclass(frozen=True)
-class LeafTable:
-    """The table for one Whoosh segment (local document numbers); immutable once built."""
+class SearchTable:
+    """The whole index's table for one searcher (global document numbers)."""
 
-    size: int
-    ids: list[str | None]
-    hidden: np.ndarray  # bool: the meta record and vocabulary documents
-    closed: np.ndarray
-    free: np.ndarray
-    remote: np.ndarray
-    age_lo: np.ndarray  # int16
-    age_hi: np.ndarray
-    sortname: list[str]
-    fields: dict[str, tuple[list[str], np.ndarray, np.ndarray]]  # keys, docs, key ids
-    points: np.ndarray  # (n, 3) float64: doc, lat, lon
-    pieces: np.ndarray  # (n, 3) int16: weekday, start minute, stop minute
-    piece_docs: np.ndarray  # int32: the document of each piece
+    def __init__(self, parts: list[Part], deleted: Iterable[int] = ()) -> None:
+        parts = parts or [Part.from_leaves([], ())]
+        self.parts = parts
+        self.offsets = np.cumsum([0, *(p.size for p in parts)])
+        self.link_offsets = np.cumsum([0, *(p.link_count for p in parts)])
+        self.size = int(self.offsets[-1])
 
+        def cat(attr: str) -> np.ndarray:
+            if len(parts) == 1:
+                return getattr(parts[0], attr)
+            return np.concatenate([getattr(p, attr) for p in parts])
 
-def _pieces(spans: Iterable[Sequence[int]]) -> list[tuple[int, int, int]]:
-    """Opening spans split at midnight: (weekday, start minute, stop minute) within one day."""
-    out = []
-    for day, opens, closes in spans:
-        end = closes if closes > opens else closes + DAY_MINUTES
-        out.append((day, opens, min(end, DAY_MINUTES)))
-        if end > DAY_MINUTES:
-            out.append(((day + 1) % 7, 0, end - DAY_MINUTES))
-    return out
+        self.alive: np.ndarray = ~cat("hidden")  # bool: public services not deleted
+        gone = np.fromiter(deleted, np.int64)
+        if len(gone):
+            self.alive[gone] = False
+        self.closed, self.free, self.remote = cat("closed"), cat("free"), cat("remote")
+        self.age_lo, self.age_hi = cat("age_lo"), cat("age_hi")
+        # Position in name order (browsing without words or place) and in id order (the
+        # final tie-break).
+        self.name_rank = _merged_rank(parts, self.offsets, "name_rank", "sortkey")
+        self.id_rank = _merged_rank(parts, self.offsets, "id_rank", "service_id")
+        self.ids = _Ids(self)
 
+    @property
+    def documents(self) -> int:
+        """Services in the index."""
+        return int(np.count_nonzero(self.alive))
 
-def build_leaf(stored: Iterable[dict[str, Any]]) -> LeafTable:
-    """The table for one segment from its documents' stored fields, in document order."""
-    # Accumulated in typed arrays (no Python object per number), then viewed as numpy arrays.
-    ids: list[str | None] = []
-    hidden, closed, free, remote = array("i"), array("i"), array("i"), array("i")
-    ages = array("h")
-    sortname: list[str] = []
-    field_keys: dict[str, dict[str, int]] = {name: {} for name in _SET_FIELDS}
-    field_pairs: dict[str, array[int]] = {name: array("i") for name in _SET_FIELDS}
-    points = array("d")
-    pieces = array("h")
-    piece_docs = array("i")
-    for doc, fields in enumerate(stored):
-        attrs = fields.get("attrs") or {}
-        sid = fields.get("id")
-        ids.append(sid)
-        if sid == META_ID or not attrs:
-            hidden.append(doc)
-        if attrs.get("closed"):
-            closed.append(doc)
-        if attrs.get("free"):
-            free.append(doc)
-        if attrs.get("remote"):
-            remote.append(doc)
-        ages.extend(attrs.get("ages") or _NO_AGES)
-        sortname.append(attrs.get("sortname") or "")
-        for name in _SET_FIELDS:
-            keys, pairs = field_keys[name], field_pairs[name]
-            for key in attrs.get(name) or ():
-                pairs.extend((doc, keys.setdefault(key, len(keys))))
-        for lat, lon in attrs.get("points") or ():
-            points.extend((doc, lat, lon))
-        for piece in _pieces(attrs.get("spans") or ()):
-            pieces.extend(piece)
-            piece_docs.append(doc)
-    size = len(ids)
+    def _part_of(self, doc: int) -> tuple[Part, int]:
+        i = int(np.searchsorted(self.offsets, doc, side="right")) - 1
+        return self.parts[i], int(doc - self.offsets[i])
 
-    def mask(docs: array[int]) -> np.ndarray:
-        out = np.zeros(size, bool)
-        out[np.frombuffer(docs, np.int32)] = True
+    def service_id(self, doc: int) -> str:
+        part, local = self._part_of(doc)
+        return part.service_id(local)
+
+    def lookup(self, name: str, keys: Iterable[str], *, with_slugs: bool = False) -> Mask:
+        """Documents having any of `keys` in keyed field `name` (ids, or ``slug:`` keys too)."""
+        out = np.zeros(self.size, bool)
+        keys = list(keys)
+        for part, offset in zip(self.parts, self.offsets, strict=False):
+            table = part.keyed[name]
+            for key in keys:
+                out[table.docs_of(key).astype(np.int64) + offset] = True
+                if with_slugs:
+                    out[table.docs_of(f"slug:{key}").astype(np.int64) + offset] = True
         return out
 
-    def view(values: array[Any], dtype: Any, width: int) -> np.ndarray:
-        return np.array(np.frombuffer(values, dtype).reshape(-1, width))
+    def near_points(
+        self, lat: float, lon: float, radius_km: float, box: tuple[float, float, float, float]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every location point within `radius_km`: (documents, km, global link numbers)."""
+        min_lat, max_lat, min_lon, max_lon = box
+        docs, kms, links = [np.zeros(0, np.int64)], [np.zeros(0)], [np.zeros(0, np.int64)]
+        for part, offset, link_offset in zip(
+            self.parts, self.offsets, self.link_offsets, strict=False
+        ):
+            lo = int(np.searchsorted(part.lat, min_lat, side="left"))
+            hi = int(np.searchsorted(part.lat, max_lat, side="right"))
+            plat, plon = part.lat[lo:hi], part.lon[lo:hi]
+            inside = np.flatnonzero((plon >= min_lon) & (plon <= max_lon))
+            if not len(inside):
+                continue
+            plat, plon = plat[inside], plon[inside]
+            phi1, phi2 = math.radians(lat), np.radians(plat)
+            a = (
+                np.sin((phi2 - phi1) / 2) ** 2
+                + math.cos(phi1) * np.cos(phi2) * np.sin(np.radians(plon - lon) / 2) ** 2
+            )
+            km = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+            within = np.flatnonzero(km <= radius_km)
+            picked = inside[within] + lo
+            docs.append(part.point_docs[picked].astype(np.int64) + offset)
+            kms.append(km[within])
+            links.append(part.point_links[picked].astype(np.int64) + link_offset)
+        return np.concatenate(docs), np.concatenate(kms), np.concatenate(links)
 
-    age_pairs = view(ages, np.int16, 2)
-    fields_out = {}
-    for name in _SET_FIELDS:
-        pairs = view(field_pairs[name], np.int32, 2)
-        fields_out[name] = (list(field_keys[name]), pairs[:, 0].copy(), pairs[:, 1].copy())
-    return LeafTable(
-        size,
-        ids,
-        mask(hidden),
-        mask(closed),
-        mask(free),
-        mask(remote),
-        age_pairs[:, 0].copy(),
-        age_pairs[:, 1].copy(),
-        sortname,
-        fields_out,
-        view(points, np.float64, 3),
-        view(pieces, np.int16, 3),
-        np.frombuffer(piece_docs, np.int32).copy(),
-    )
+    def near(
+        self, lat: float, lon: float, radius_km: float, box: tuple[float, float, float, float]
+    ) -> np.ndarray:
+        """Distance (km) from the place to each document's nearest location within
+        `radius_km`; infinity for documents with none (or not alive)."""
+        out = np.full(self.size, np.inf)
+        docs, km, _ = self.near_points(lat, lon, radius_km, box)
+        if len(docs):
+            np.minimum.at(out, docs, km)
+            out[~self.alive] = np.inf
+        return out
+
+    def link_id(self, link: int) -> str:
+        """The service-at-location id of a global link number."""
+        i = int(np.searchsorted(self.link_offsets, link, side="right")) - 1
+        return self.parts[i].link_id(int(link - self.link_offsets[i]))
+
+    def links_of(self, doc: int) -> list[str]:
+        """A document's service-at-location ids, in id order."""
+        part, local = self._part_of(doc)
+        first, last = int(part.link_starts[local]), int(part.link_starts[local + 1])
+        return [part.link_id(i) for i in range(first, last)]
+
+    @cached_property
+    def link_counts(self) -> np.ndarray:
+        """How many service-at-location links each document has."""
+        return np.concatenate([np.diff(p.link_starts) for p in self.parts])
+
+    def open_in(self, window: TimeWindow) -> Mask:
+        """Documents open on the window's weekday and/or at its minute (spans past midnight
+        count on the next day)."""
+        out = np.zeros(self.size, bool)
+        for part, offset in zip(self.parts, self.offsets, strict=False):
+            keep = np.ones(len(part.piece_docs), bool)
+            if window.day is not None:
+                keep &= part.pieces[:, 0] == window.day
+            if window.minute is not None:
+                keep &= (part.pieces[:, 1] <= window.minute) & (window.minute < part.pieces[:, 2])
+            out[part.piece_docs[keep].astype(np.int64) + offset] = True
+        return out
+
+    def facets(self, matched: Mask) -> dict[str, dict[str, int]]:
+        """Counts per facet value among `matched`: category, audience, mode, accessibility, free."""
+        facets: dict[str, dict[str, int]] = {}
+        pieces = [
+            (part, matched[offset : offset + part.size])
+            for part, offset in zip(self.parts, self.offsets, strict=False)
+        ]
+        for name, field_name in _FACET_FIELDS.items():
+            counts: dict[str, int] = {}
+            for part, mask in pieces:
+                table = part.keyed[field_name]
+                docs = np.flatnonzero(mask)
+                if not len(docs):
+                    continue
+                found = table.counts(mask, docs)
+                for k in np.flatnonzero(found):
+                    key = table.keys[k]
+                    counts[key] = counts.get(key, 0) + int(found[k])
+            facets[name] = _ordered(counts)
+        total = int(np.count_nonzero(matched))
+        free = int(np.count_nonzero(matched & self.free))
+        facets["free"] = _ordered({k: v for k, v in (("free", free), ("paid", total - free)) if v})
+        return facets
 
 
-class _LeafCache:
-    """Leaf tables by segment id (a segment's documents never change; deletions are separate)."""
+class _Ids:
+    """``table.ids[doc]``: the service id of a global document number."""
 
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.entries: OrderedDict[str, LeafTable] = OrderedDict()
+    def __init__(self, table: SearchTable) -> None:
+        self.table = table
 
-    def get(self, key: str, build: Any) -> LeafTable:
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
-                self.entries.move_to_end(key)
-                return found
-        leaf = build()
-        with self.lock:
-            self.entries[key] = leaf
-            self.entries.move_to_end(key)
-            while len(self.entries) > _LEAF_CACHE_SIZE:
-                self.entries.popitem(last=False)
-        return leaf
-
-    def retain(self, keys: set[str]) -> None:
-        """Forget segments the live index no longer has (after a rebuild or a merge)."""
-        with self.lock:
-            for key in [k for k in self.entries if k not in keys]:
-                del self.entries[key]
+    def __getitem__(self, doc: Any) -> str:
+        return self.table.service_id(int(doc))
 
 
-_leaves = _LeafCache()
+def _ordered(counts: dict[str, int]) -> dict[str, int]:
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+# --- parts of a live index --------------------------------------------------------------------
 
 
 def segment_key(reader: Any) -> str | None:
@@ -244,104 +264,72 @@ def segment_key(reader: Any) -> str | None:
     return f"{folder}:{segment.segment_id()}:{reader.doc_count_all()}"
 
 
-@dataclass(frozen=True)
-class SearchTable:
-    """The whole index's table for one searcher (global document numbers)."""
-
-    size: int
-    ids: list[str | None]
-    alive: np.ndarray  # bool: public services not deleted
-    closed: np.ndarray
-    free: np.ndarray
-    remote: np.ndarray
-    age_lo: np.ndarray
-    age_hi: np.ndarray
-    name_rank: np.ndarray  # int32: position in name order (browsing without words or place)
-    id_rank: np.ndarray  # int32: position in id order (the final tie-break)
-    fields: dict[str, KeyedField]
-    lat: np.ndarray  # points sorted by latitude
-    lon: np.ndarray
-    point_docs: np.ndarray
-    pieces: np.ndarray
-    piece_docs: np.ndarray
-
-    @property
-    def documents(self) -> int:
-        """Services in the index."""
-        return int(np.count_nonzero(self.alive))
-
-    def lookup(self, name: str, keys: Iterable[str], *, with_slugs: bool = False) -> Mask:
-        """Documents having any of `keys` in keyed field `name` (ids, or ``slug:`` keys too)."""
-        table = self.fields[name]
-        out = np.zeros(self.size, bool)
-        for key in keys:
-            out[table.docs_of(key)] = True
-            if with_slugs:
-                out[table.docs_of(f"slug:{key}")] = True
-        return out
-
-    def near(
-        self, lat: float, lon: float, radius_km: float, box: tuple[float, float, float, float]
-    ) -> np.ndarray:
-        """Distance (km) from the place to each document's nearest location within
-        `radius_km`; infinity for documents with none (or not alive)."""
-        min_lat, max_lat, min_lon, max_lon = box
-        out = np.full(self.size, np.inf)
-        lo = int(np.searchsorted(self.lat, min_lat, side="left"))
-        hi = int(np.searchsorted(self.lat, max_lat, side="right"))
-        plat, plon, docs = self.lat[lo:hi], self.lon[lo:hi], self.point_docs[lo:hi]
-        inside = (plon >= min_lon) & (plon <= max_lon)
-        plat, plon, docs = plat[inside], plon[inside], docs[inside]
-        if not len(docs):
-            return out
-        phi1, phi2 = math.radians(lat), np.radians(plat)
-        a = (
-            np.sin((phi2 - phi1) / 2) ** 2
-            + math.cos(phi1) * np.cos(phi2) * np.sin(np.radians(plon - lon) / 2) ** 2
-        )
-        km = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
-        within = km <= radius_km
-        np.minimum.at(out, docs[within], km[within])
-        out[~self.alive] = np.inf
-        return out
-
-    def open_in(self, window: TimeWindow) -> Mask:
-        """Documents open on the window's weekday and/or at its minute (spans past midnight
-        count on the next day)."""
-        keep = np.ones(len(self.piece_docs), bool)
-        if window.day is not None:
-            keep &= self.pieces[:, 0] == window.day
-        if window.minute is not None:
-            keep &= (self.pieces[:, 1] <= window.minute) & (window.minute < self.pieces[:, 2])
-        out = np.zeros(self.size, bool)
-        out[self.piece_docs[keep]] = True
-        return out
-
-    def facets(self, matched: Mask) -> dict[str, dict[str, int]]:
-        """Counts per facet value among `matched`: category, audience, mode, accessibility, free."""
-        facets: dict[str, dict[str, int]] = {}
-        docs = np.flatnonzero(matched)
-        for name, field_name in _FACET_FIELDS.items():
-            table = self.fields[field_name]
-            counts = table.counts(matched, docs) if len(docs) else np.zeros(0, np.int64)
-            keys = np.flatnonzero(counts)
-            facets[name] = _ordered({table.keys[k]: int(counts[k]) for k in keys})
-        total = len(docs)
-        free = int(np.count_nonzero(matched & self.free))
-        facets["free"] = _ordered({k: v for k, v in (("free", free), ("paid", total - free)) if v})
-        return facets
+def _segment_name(reader: Any) -> tuple[str, int]:
+    segment = getattr(reader, "_segment", None)
+    name = segment.segment_id() if segment is not None and hasattr(segment, "segment_id") else ""
+    return name, reader.doc_count_all()
 
 
-def _ordered(counts: dict[str, int]) -> dict[str, int]:
-    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+class _LRU:
+    """A small thread-safe cache of things that never change once built."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.lock = threading.Lock()
+        self.entries: OrderedDict[Any, Any] = OrderedDict()
+
+    def get(self, key: Any, build: Any) -> Any:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+                return found
+        value = build()
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+        return value
 
 
-def _leaf_for(reader: Any) -> LeafTable:
-    def build() -> LeafTable:
-        return build_leaf(reader.stored_fields(d) for d in range(reader.doc_count_all()))
+_leaf_parts = _LRU(_LEAF_CACHE_SIZE)
+_saved_parts = _LRU(2)
+_tables = _LRU(_TABLE_CACHE_SIZE)
+
+
+def _leaf_part(reader: Any) -> Part:
+    def build() -> Part:
+        leaf = build_leaf(reader.stored_fields(d) for d in range(reader.doc_count_all()))
+        return Part.from_leaves([leaf], (_segment_name(reader),))
 
     key = segment_key(reader)
-    return build() if key is None else _leaves.get(key, build)
+    return build() if key is None else _leaf_parts.get(key, build)
+
+
+def _generation_folder(reader: Any) -> Path | None:
+    folder = getattr(getattr(reader, "_storage", None), "folder", None)
+    return Path(folder) if folder else None
+
+
+def _saved_part(leaves: list[tuple[Any, int]]) -> Part | None:
+    """The generation's saved part, when it covers the first segments of this reader."""
+    if not leaves:
+        return None
+    folder = _generation_folder(leaves[0][0])
+    if folder is None:
+        return None
+    meta = folder / "table" / "meta.json"
+    try:
+        stamp = meta.stat().st_mtime_ns
+    except OSError:
+        return None
+    part: Part | None = _saved_parts.get((str(folder), stamp), lambda: Part.load(folder) or False)
+    if not part:
+        return None
+    count = len(part.segments)
+    names = tuple(_segment_name(reader) for reader, _ in leaves[:count])
+    return part if names == part.segments else None
 
 
 def _deleted(reader: Any) -> list[int]:
@@ -353,77 +341,8 @@ def _deleted(reader: Any) -> list[int]:
     return [d for d in range(reader.doc_count_all()) if reader.is_deleted(d)]
 
 
-def _rank(*keys: Sequence[str]) -> np.ndarray:
-    """Each position's place in the order of `keys` (first key first; code point order)."""
-    order = np.lexsort(
-        [np.array(k, dtype=str) if len(k) else np.zeros(0, str) for k in reversed(keys)]
-    )
-    rank = np.empty(len(order), np.int32)
-    rank[order] = np.arange(len(order), dtype=np.int32)
-    return rank
-
-
-def _combine(parts: list[tuple[LeafTable, int, list[int]]]) -> SearchTable:
-    if not parts:
-        return _combine([(build_leaf(()), 0, [])])
-    size = sum(leaf.size for leaf, _, _ in parts)
-    ids: list[str | None] = []
-    sortname: list[str] = []
-    for leaf, _, _ in parts:
-        ids += leaf.ids
-        sortname += leaf.sortname
-
-    def cat(attr: str) -> np.ndarray:
-        return np.concatenate([getattr(leaf, attr) for leaf, _, _ in parts])
-
-    alive = ~cat("hidden")
-    for _, offset, deleted in parts:
-        if deleted:
-            alive[np.asarray(deleted, np.int64) + offset] = False
-    fields: dict[str, KeyedField] = {}
-    for name in _SET_FIELDS:
-        keys: dict[str, int] = {}
-        docs, key_ids = [], []
-        for leaf, offset, _ in parts:
-            leaf_keys, leaf_docs, leaf_key_ids = leaf.fields[name]
-            remap = np.array([keys.setdefault(k, len(keys)) for k in leaf_keys], np.int32)
-            docs.append(leaf_docs + offset)
-            key_ids.append(remap[leaf_key_ids] if len(remap) else leaf_key_ids)
-        fields[name] = KeyedField.build(
-            list(keys), np.concatenate(docs), np.concatenate(key_ids), size
-        )
-    points = np.concatenate([leaf.points + (offset, 0.0, 0.0) for leaf, offset, _ in parts])
-    order = np.argsort(points[:, 1], kind="stable")
-    points = points[order]
-    piece_docs = np.concatenate([leaf.piece_docs + offset for leaf, offset, _ in parts])
-    plain_ids = [i or "" for i in ids]
-    return SearchTable(
-        size,
-        ids,
-        alive,
-        cat("closed"),
-        cat("free"),
-        cat("remote"),
-        cat("age_lo"),
-        cat("age_hi"),
-        _rank(sortname, plain_ids),
-        _rank(plain_ids),
-        fields,
-        np.ascontiguousarray(points[:, 1]),
-        np.ascontiguousarray(points[:, 2]),
-        points[:, 0].astype(np.int32),
-        cat("pieces"),
-        piece_docs.astype(np.int32),
-    )
-
-
-_tables_lock = threading.Lock()
-_tables: OrderedDict[tuple[tuple[str, int], ...], SearchTable] = OrderedDict()
-_TABLE_CACHE_SIZE = 2
-
-
 def search_table(searcher: Searcher) -> SearchTable:
-    """The table for `searcher`, built on first use and kept with the searcher.
+    """The table for `searcher`, made on first use and kept with the searcher.
 
     Searchers of other threads on the same segments with the same deletions share one table
     (a segment's deletions only ever grow, so their count identifies them).
@@ -434,19 +353,31 @@ def search_table(searcher: Searcher) -> SearchTable:
         return table
     leaves = list(searcher.reader().leaf_readers())
     keys = [segment_key(reader) for reader, _ in leaves]
-    shared: tuple[tuple[str, int], ...] | None = None
+
+    def build() -> SearchTable:
+        saved = _saved_part(leaves)
+        parts = [saved] if saved is not None else []
+        rest = leaves[len(saved.segments) :] if saved is not None else leaves
+        parts += [_leaf_part(reader) for reader, _ in rest]
+        deleted = [d + offset for reader, offset in leaves for d in _deleted(reader)]
+        return SearchTable(parts, deleted)
+
     if all(k is not None for k in keys):
-        shared = tuple((k, r.doc_count()) for k, (r, _) in zip(keys, leaves, strict=True))  # type: ignore[misc]
-        with _tables_lock:
-            table = _tables.get(shared)
-    if table is None:
-        parts = [(_leaf_for(reader), offset, _deleted(reader)) for reader, offset in leaves]
-        table = _combine(parts)
-        _leaves.retain({k for k in keys if k is not None})
-        if shared is not None:
-            with _tables_lock:
-                _tables[shared] = table
-                while len(_tables) > _TABLE_CACHE_SIZE:
-                    _tables.popitem(last=False)
+        shared = tuple((k, r.doc_count()) for k, (r, _) in zip(keys, leaves, strict=True))
+        table = _tables.get(shared, build)
+    else:
+        table = build()
     cache["_signpost_table"] = table
     return table
+
+
+def write_table(searcher: Searcher, generation: Path) -> Part:
+    """Build the table of every segment `searcher` reads and save it in the generation folder
+    (at index time, so that no worker has to build it)."""
+    leaves = [reader for reader, _ in searcher.reader().leaf_readers()]
+    part = Part.from_leaves(
+        [build_leaf(r.stored_fields(d) for d in range(r.doc_count_all())) for r in leaves],
+        tuple(_segment_name(r) for r in leaves),
+    )
+    part.save(generation)
+    return part

@@ -62,7 +62,9 @@ _lengths: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 
 
 def _field_lengths(reader: Any, fieldname: str) -> np.ndarray:
-    """Each document's length in `fieldname` for one segment (cached by segment)."""
+    """Each document's length in `fieldname` for one segment (cached by segment): Whoosh's
+    one-byte length codes (decode with `_LENGTH_OF_BYTE`), a quarter of the memory of the
+    lengths themselves, or the lengths as float32 for a segment without the column."""
     key = segment_key(reader)
     perdoc = getattr(reader, "_perdoc", None)
     if key is not None:
@@ -77,8 +79,20 @@ def _field_lengths(reader: Any, fieldname: str) -> np.ndarray:
         if perdoc is not None and hasattr(perdoc, "_cached_reader")
         else None
     )
-    if column is not None:
-        lengths = _LENGTH_OF_BYTE[np.fromiter(column, np.uint8, count=count)]
+    if (
+        column is not None
+        and getattr(column, "_fixedlen", None) == 1
+        and hasattr(column, "_dbfile")
+    ):
+        # One read of the column's bytes (one per document; absent at the end means 0), not a
+        # seek per document: the first search of a new process at 200,000 services read each
+        # field's column for about a second this way.
+        codes = np.zeros(count, np.uint8)
+        stored = min(int(column._count), count)
+        codes[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), np.uint8)
+        lengths = codes
+    elif column is not None:
+        lengths = np.fromiter(column, np.uint8, count=count)
     else:
         lengths = np.array(
             [reader.doc_field_length(d, fieldname, 1) or 1 for d in range(count)], np.float32
@@ -166,6 +180,8 @@ def term_scores(searcher: Searcher, fieldname: str, text: str) -> Postings:
                 continue
             ids, tf = _read_postings(reader, fieldname, text)
             lengths = _field_lengths(reader, fieldname)[ids]
+            if lengths.dtype == np.uint8:
+                lengths = _LENGTH_OF_BYTE[lengths]
             docs_parts.append(ids + np.int32(offset))
             score_parts.append(
                 (numerator * tf / (tf + constant + per_length * lengths)).astype(np.float32)
@@ -176,29 +192,59 @@ def term_scores(searcher: Searcher, fieldname: str, text: str) -> Postings:
     return postings
 
 
-def evaluate(searcher: Searcher, query: Q.Query, size: int) -> np.ndarray:
-    """Each document's score for `query` (float64, one per document; 0 = no match)."""
+def evaluate(
+    searcher: Searcher, query: Q.Query, size: int, within: np.ndarray | None = None
+) -> np.ndarray:
+    """Each document's score for `query` (float64, one per document; 0 = no match).
+
+    `within`: the only documents that can count (sorted document numbers), when a place or
+    filter has narrowed them to a few. Each word's postings are then looked up at those
+    documents by binary search instead of being added over the whole index: measured at 50,000
+    services, a search near a postcode spent three quarters of its time adding postings of
+    documents the place had already ruled out.
+    """
+    if within is None:
+        out = np.zeros(size)
+        _add(searcher, query, out, 1.0, None)
+        return out
+    part = np.zeros(len(within))
+    _add(searcher, query, part, 1.0, within)
     out = np.zeros(size)
-    _add(searcher, query, out, 1.0)
+    out[within] = part
     return out
 
 
-def _add(searcher: Searcher, query: Q.Query, out: np.ndarray, boost: float) -> None:
-    """Add `query`'s scores, times `boost`, into `out` (a document's posting is unique per
-    term, so plain fancy-index addition is exact)."""
+def _add(
+    searcher: Searcher,
+    query: Q.Query,
+    out: np.ndarray,
+    boost: float,
+    within: np.ndarray | None,
+) -> None:
+    """Add `query`'s scores, times `boost`, into `out` (one per document, or one per document
+    of `within`); a document's posting is unique per term, so plain fancy-index addition is
+    exact."""
     boost *= getattr(query, "boost", 1.0) or 1.0
     if isinstance(query, Q.Term):
         docs, scores = term_scores(searcher, query.fieldname, query.text)
-        if len(docs):
+        if not len(docs):
+            return
+        if within is None:
             out[docs] += scores * boost if boost != 1.0 else scores
+            return
+        # Postings are in document order: find each wanted document's place among them.
+        at = np.minimum(np.searchsorted(docs, within), len(docs) - 1)
+        hit = np.flatnonzero(docs[at] == within)
+        if len(hit):
+            out[hit] += scores[at[hit]] * boost
     elif isinstance(query, Q.Or):
         for sub in query.subqueries:
-            _add(searcher, sub, out, boost)
+            _add(searcher, sub, out, boost, within)
     elif isinstance(query, Q.And):
         found: np.ndarray | None = None
         for sub in query.subqueries:
             part = np.zeros(len(out))
-            _add(searcher, sub, part, boost)
+            _add(searcher, sub, part, boost, within)
             found = part if found is None else np.where((found > 0) & (part > 0), found + part, 0.0)
             if not found.any():
                 return

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.orm import configure_mappers
 
 from signpost.config import load_config
 
@@ -29,13 +30,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    from signpost import accounts, database, security, unit_of_work
-    from signpost.extensions import csrf, db, limiter, migrate
+    from signpost import accounts, database, migrations_cli, security, unit_of_work
+    from signpost.extensions import csrf, db, limiter
 
     db.init_app(app)
     database.init_app(app)
     unit_of_work.init_app(app)  # one commit per request; first, so its hook runs last
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    migrations_cli.init_app(app, PROJECT_ROOT / "migrations")
     csrf.init_app(app)
     security.init_app(app)
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
@@ -55,6 +56,10 @@ def import_models() -> None:
     import signpost.accounts.models  # noqa: F401
     import signpost.audit.models  # noqa: F401
     import signpost.messaging.models  # noqa: F401
+
+    # Link the mappers now, while the app starts, instead of in the first request that
+    # queries (about a second of a new worker's first search).
+    configure_mappers()
 
 
 def register_blueprints(app: Flask) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from signpost.extensions import db
@@ -31,3 +32,19 @@ def init_app(app: Flask) -> None:
 
 def is_sqlite(engine: Engine | None = None) -> bool:
     return (engine or db.engine).dialect.name == "sqlite"
+
+
+def refresh_planner_statistics(tables: Iterable[str]) -> None:
+    """Bring PostgreSQL's planner statistics up to date after a bulk change (``ANALYZE``).
+
+    Without them, the planner keeps guessing from the empty tables it last saw: after a large
+    import it read whole tables to find a page of rows by id until autovacuum got round to
+    them. SQLite's plans here do not depend on statistics, so this does nothing there.
+    """
+    names = sorted(set(tables))
+    if not names or is_sqlite():
+        return
+    preparer = db.engine.dialect.identifier_preparer
+    with db.engine.connect() as connection:
+        connection.execute(text("ANALYZE " + ", ".join(preparer.quote(n) for n in names)))
+        connection.commit()

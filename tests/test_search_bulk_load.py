@@ -18,7 +18,7 @@ def _normal(doc: dict[str, Any]) -> dict[str, Any]:
         if k != "attrs"
     }
     attrs = dict(doc["attrs"])
-    attrs["points"] = sorted(attrs["points"])
+    attrs["links"] = sorted(attrs["links"])
     attrs["spans"] = sorted(attrs["spans"])
     return {**out, "attrs": attrs}
 

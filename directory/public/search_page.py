@@ -9,15 +9,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from directory import operations
 from directory.models import (
     AccessibilityFeature,
     DeliveryMode,
-    Service,
     TaxonomyTerm,
 )
 from directory.public.display import ContactWay, contact_ways, cost_label, opening_summary
 from directory.public.forms import SearchForm
+from directory.public.result_lines import result_services
 from search_index.search_types import SORT_DISTANCE, SORT_RELEVANCE, SearchRequest, SearchResult
 from signpost.extensions import db
 
@@ -63,7 +62,7 @@ def filters_for_usage(form: SearchForm) -> dict[str, Any]:
 class ResultRow:
     """One line of the results list."""
 
-    service: Service
+    service: Any  # a `result_services` record: the Service columns and what a line shows
     distance_miles: float | None
     covers_area: bool
     opening: str
@@ -84,7 +83,7 @@ class ResultRow:
 
 def load_rows(result: SearchResult, *, now: datetime, timezone: str) -> list[ResultRow]:
     """The page's services in rank order, with everything a result line shows, in few queries."""
-    services = operations.public_services_in_order([hit.service_id for hit in result.hits])
+    services = result_services([hit.service_id for hit in result.hits])
     by_id = {s.id: s for s in services}
     rows = []
     for hit in result.hits:

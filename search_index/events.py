@@ -145,6 +145,8 @@ def queue_service(session: Session, service_id: str, op: str = OP_UPSERT) -> Non
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT was released: the rows are not committed until the real commit
     if not session.info.pop(PENDING_KEY, False) or not has_app_context():
         return
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -159,6 +161,8 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # only a SAVEPOINT: rows queued before it may still be committed
     session.info.pop(PENDING_KEY, None)
 
 

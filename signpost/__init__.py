@@ -29,11 +29,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    from signpost import accounts, database, security
+    from signpost import accounts, database, security, unit_of_work
     from signpost.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
     database.init_app(app)
+    unit_of_work.init_app(app)  # one commit per request; first, so its hook runs last
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     security.init_app(app)

@@ -11,9 +11,11 @@ from flask_migrate import upgrade
 def seed_demo_command() -> None:
     """Create the database (if needed) and load the demo area. Safe to run again."""
     from directory.demo import seed_demo
+    from signpost.extensions import db
 
     upgrade()
     summary = seed_demo()
+    db.session.commit()  # a command owns its transaction
     click.echo(summary)
 
 

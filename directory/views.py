@@ -55,19 +55,21 @@ def _run_search(per_page: int) -> dict[str, object]:
         )
         form.page.data = result.total_pages
         result = search_services(search_page.build_request(form, per_page=per_page))
-    usage.record_search(
-        query=search.text,
-        where=(result.location.outcode or result.location.label) if result.location else "",
-        filters=search_page.filters_for_usage(form),
-        result_count=result.total,
-        channel=current_channel(),
-    )
     context.update(
         result=result,
         rows=search_page.load_rows(result, now=utcnow(), timezone=current_app.config["TIMEZONE"]),
         facets=search_page.facet_options(result, form),
         summary=search_page.summary_text(result, form),
         advice=search_page.zero_result_advice(result, form) if result.total == 0 else [],
+    )
+    # Counted last, after the reads: on SQLite the count's INSERT takes the write lock, which
+    # the request then holds only while the page renders, until its one commit.
+    usage.record_search(
+        query=search.text,
+        where=(result.location.outcode or result.location.label) if result.location else "",
+        filters=search_page.filters_for_usage(form),
+        result_count=result.total,
+        channel=current_channel(),
     )
     return context
 

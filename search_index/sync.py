@@ -340,5 +340,6 @@ def prune_outbox(app: Flask, *, keep_days: int) -> int:
                 IndexOutbox.seq <= applied, IndexOutbox.created_at < cutoff
             )
         )
+        # Its own session for `flask search prune-outbox`: the command owns this transaction.
         session.commit()
         return int(result.rowcount or 0)

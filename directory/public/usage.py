@@ -77,7 +77,6 @@ def record_search(
         channel=channel if channel in CHANNELS else "web",
     )
     db.session.add(event)
-    db.session.commit()
     return event
 
 
@@ -90,7 +89,6 @@ def record_service_view(service_id: str, *, channel: str, today: date | None = N
             channel=channel if channel in CHANNELS else "web",
         )
     )
-    db.session.commit()
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from directory.public.display import contact_ways, cost_label, opening_rows
 from directory.public.forms import EmailShortlistForm, ReportProblemForm, SuggestServiceForm
 from directory.public.usage import CHANNELS
 from signpost.access import public
-from signpost.extensions import db, limiter
+from signpost.extensions import limiter
 from signpost.messaging import InvalidMessage, queue_email
 
 bp = Blueprint("public", __name__)
@@ -239,10 +239,8 @@ def shortlist_email() -> BaseResponse | tuple[str, int]:
             purpose="shortlist",
         )
     except InvalidMessage:
-        db.session.rollback()
         form.email.errors = [*form.email.errors, "Enter an email address like name@example.com."]
         return render_template("public/shortlist.html", form=form, **context), 400
-    db.session.commit()
     flash(
         f"We will send your shortlist to {form.email.data.strip()} in the next few minutes.",
         "success",

@@ -178,7 +178,7 @@ def _start_of_day(day: date) -> datetime:
 
 
 def prune_events(*, older_than_days: int | None = None, now: datetime | None = None) -> int:
-    """Delete events older than the retention period, record that it happened, and commit.
+    """Delete events older than the retention period and record that it happened.
 
     Returns how many events were deleted. The prune itself is audited (with the count and cut-off),
     so the trail shows when and how history was removed.
@@ -205,7 +205,6 @@ def prune_events(*, older_than_days: int | None = None, now: datetime | None = N
         actor_id=None,
         detail={"deleted": deleted, "older_than_days": days, "cutoff": cutoff.isoformat()},
     )
-    session.commit()
     return deleted
 
 

@@ -8,7 +8,6 @@ from flask_login import current_user
 from signpost.access import requires_permission
 from signpost.audit.forms import AuditSearchForm
 from signpost.audit.operations import AuditQuery, known_actions, record_event, search_events
-from signpost.extensions import db
 from signpost.permissions import AUDIT_VIEW
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -42,7 +41,6 @@ def search() -> tuple[str, int] | str:
         actor_id=current_user.id,
         detail={k: v for k, v in request.args.items() if k != "page" and v},
     )
-    db.session.commit()
     pager_args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "admin/audit.html",

@@ -150,7 +150,9 @@ def claim_due_messages(limit: int, *, now: datetime | None = None) -> list[int]:
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit * 2)
     ).all()
-    session.commit()  # end the read so each claim below starts a fresh write
+    # A background loop owns these transactions: end the read so each claim below is its own
+    # short write, and commit each claim so another sender sees it at once.
+    session.commit()
     claimed: list[int] = []
     for message_id in candidates:
         if len(claimed) >= limit:
@@ -163,7 +165,7 @@ def claim_due_messages(limit: int, *, now: datetime | None = None) -> list[int]:
             )
             .execution_options(synchronize_session=False)
         )
-        session.commit()
+        session.commit()  # one claim, one transaction (see above)
         if result.rowcount == 1:
             claimed.append(message_id)
     return claimed
@@ -202,6 +204,8 @@ def send_due_messages(
             message.sent_at = utcnow()
             message.last_error = None
             report.sent.append(message.id)
+        # The sender loop owns its transaction: each delivery's outcome is saved before the
+        # next, so a crash never sends a message twice or forgets one was sent.
         db.session.commit()
     return report
 
@@ -249,9 +253,7 @@ def retry_dead(ids: Sequence[int] | None = None) -> int:
     )
     if ids:
         statement = statement.where(OutboxMessage.id.in_(list(ids)))
-    count = db.session.execute(statement).rowcount or 0
-    db.session.commit()
-    return count
+    return db.session.execute(statement).rowcount or 0
 
 
 def list_messages(*, status: MessageStatus | None = None, limit: int = 50) -> list[OutboxMessage]:

@@ -13,12 +13,8 @@ from flask.cli import AppGroup
 from signpost.config import ConfigError
 from signpost.extensions import db
 from signpost.messaging.models import MessageStatus
-from signpost.messaging.operations import (
-    list_messages,
-    mask_recipient,
-    retry_dead,
-    send_due_messages,
-)
+from signpost.messaging.operations import list_messages, retry_dead, send_due_messages
+from signpost.messaging.redaction import mask_recipient
 from signpost.messaging.transports import transport_from_config
 
 messages_cli = AppGroup("messages", help="Deliver and inspect the messaging outbox.")

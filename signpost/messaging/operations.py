@@ -17,20 +17,19 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
 
+from signpost.contact_details import NotAnAddress, check_email_address, check_mobile_number
 from signpost.extensions import db
 from signpost.messaging.models import Channel, MessageStatus, OutboxMessage
+from signpost.messaging.redaction import redact_error
 from signpost.messaging.transports import Transport, TransportError, transport_from_config
 from signpost.types import utcnow
 
 log = logging.getLogger(__name__)
 
-EMAIL_PATTERN = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"'.]+$")
 PURPOSE_PATTERN = re.compile(r"^[a-z0-9_.-]{1,64}$")
 MAX_BACKOFF = timedelta(hours=6)
 # A message left "sending" this long belonged to a sender that died; it is offered again.
 STALE_CLAIM = timedelta(minutes=15)
-_EMAILS = re.compile(r"[^@\s<>\"'(),;:]+@[^@\s<>\"'(),;:]+")
-_NUMBERS = re.compile(r"\+?\d[\d \-()]{6,}\d")
 
 
 class InvalidMessage(ValueError):
@@ -45,9 +44,10 @@ def queue_email(
     Raises:
         InvalidMessage: the address, subject, body or purpose is unusable.
     """
-    to = (to or "").strip()
-    if len(to) > 320 or not EMAIL_PATTERN.match(to):
-        raise InvalidMessage("The email address is not valid.")
+    try:
+        to = check_email_address(to)
+    except NotAnAddress:
+        raise InvalidMessage("The email address is not valid.") from None
     if not subject or not subject.strip():
         raise InvalidMessage("An email needs a subject.")
     if "\n" in subject or "\r" in subject or len(subject) > 300:
@@ -59,21 +59,13 @@ def queue_sms(to: str, text_body: str, *, purpose: str) -> OutboxMessage:
     """Queue a text message to a mobile number (UK numbers may be written 07...).
 
     Raises:
-        InvalidMessage: the number, body or purpose is unusable.
+        InvalidMessage: the number is not a mobile, or the body or purpose is unusable.
     """
-    return _queue(Channel.SMS, normalise_phone_number(to), "", text_body, None, purpose)
-
-
-def normalise_phone_number(number: str) -> str:
-    """A phone number in international form (+447700900123), or InvalidMessage."""
-    digits = re.sub(r"[\s\-().]", "", number or "")
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    elif digits.startswith("0"):
-        digits = "+44" + digits[1:]
-    if not re.fullmatch(r"\+\d{8,15}", digits):
-        raise InvalidMessage("The phone number is not valid.")
-    return digits
+    try:
+        number = check_mobile_number(to)
+    except NotAnAddress as exc:
+        raise InvalidMessage(str(exc)) from None
+    return _queue(Channel.SMS, number, "", text_body, None, purpose)
 
 
 def _queue(
@@ -262,18 +254,3 @@ def list_messages(*, status: MessageStatus | None = None, limit: int = 50) -> li
     if status:
         statement = statement.where(OutboxMessage.status == status)
     return list(db.session.scalars(statement))
-
-
-def redact_error(text: str) -> str:
-    """An error message fit to store: addresses and phone numbers removed, one short line."""
-    text = _EMAILS.sub("[address]", text)
-    text = _NUMBERS.sub("[number]", text)
-    return " ".join(text.split())[:300]
-
-
-def mask_recipient(recipient: str) -> str:
-    """Enough of an address or number to tell messages apart, not enough to identify anyone."""
-    if "@" in recipient:
-        local, _, domain = recipient.partition("@")
-        return f"{local[:1]}***@{domain}"
-    return f"{recipient[:3]}******{recipient[-3:]}"

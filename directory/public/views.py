@@ -27,7 +27,7 @@ from directory.models import Service
 from directory.public import feedback, shortlist
 from directory.public.display import contact_ways, cost_label, opening_rows
 from directory.public.forms import EmailShortlistForm, ReportProblemForm, SuggestServiceForm
-from directory.public.usage import CHANNELS
+from directory.public.usage import CHANNELS, Channel
 from signpost.access import public
 from signpost.extensions import limiter
 from signpost.messaging import InvalidMessage, queue_email
@@ -70,8 +70,10 @@ def _forget_tampered_shortlist(response: Response) -> Response:
 @bp.app_context_processor
 def _public_context() -> dict[str, object]:
     channel = getattr(g, "channel", "web")
+    known = Channel.parse(channel)
     return {
         "channel": channel,
+        "channel_label": known.label.lower() if known else channel,
         "kiosk": channel in KIOSK_CHANNELS,
         "shortlist": getattr(g, "shortlist", shortlist.Shortlist()),
     }
@@ -252,7 +254,7 @@ def shortlist_email() -> BaseResponse | tuple[str, int]:
 
 
 def _is_robot(form: ReportProblemForm | SuggestServiceForm) -> bool:
-    return bool((form.website.data or "").strip())
+    return form.website.tripped
 
 
 @bp.route("/services/<service_id>/report", methods=["GET", "POST"])

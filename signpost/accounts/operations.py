@@ -21,6 +21,7 @@ from signpost.accounts.models import (
     UserRole,
 )
 from signpost.audit import record_event
+from signpost.contact_details import is_email_address
 from signpost.extensions import db
 from signpost.permissions import ACCOUNT_USE, USERS_MANAGE, require
 from signpost.unit_of_work import operation
@@ -97,7 +98,7 @@ def create_user(
     actor_id = require_manager(actor)
     email = normalise_email(email)
     name = (name or "").strip()
-    if "@" not in email or len(email) > 254 or " " in email:
+    if not is_email_address(email):
         raise AccountError("Enter a valid email address, like name@example.org.")
     if not name:
         raise AccountError("Enter the person's name.")

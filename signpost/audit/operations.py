@@ -18,6 +18,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 
 from signpost.audit.models import AuditEvent
 from signpost.extensions import db
+from signpost.paging import offset, total_pages
 from signpost.types import utcnow
 
 # Keys whose values are never written into an event's detail, however they are spelt.
@@ -132,7 +133,7 @@ class AuditPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return total_pages(self.total, self.per_page)
 
 
 def search_events(query: AuditQuery, *, page: int = 1, per_page: int = 50) -> AuditPage:
@@ -161,7 +162,7 @@ def search_events(query: AuditQuery, *, page: int = 1, per_page: int = 50) -> Au
         .where(*conditions)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset(offset(page, per_page))
     ).all()
     return AuditPage(events=list(events), total=total, page=page, per_page=per_page)
 

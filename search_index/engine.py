@@ -65,7 +65,7 @@ def run_search(request: SearchRequest) -> SearchResult:
         except PlaceNotFound as exc:
             return SearchResult([], 0, page, per_page, location_error=str(exc))
         where = _Where(place, request.radius_km, _area_keys(place))
-    searcher = live_searcher(current_app._get_current_object())
+    searcher = live_searcher(current_app._get_current_object())  # type: ignore[attr-defined]
     table = search_table(searcher)
     outcome = _search_text(searcher, table, request, request.text, where, page, per_page)
     suggestion = suggest_spelling(searcher, request.text) if words_of(request.text) else None
@@ -227,10 +227,7 @@ def _search(
             order = np.lexsort((table.name_rank[docs], closed))
             ranked = np.ones(total)
         top = order[start : start + per_page]
-        hits = [
-            SearchHit(table.ids[docs[i]], round(float(ranked[i]), 6), None, False)  # type: ignore[arg-type]
-            for i in top
-        ]
+        hits = [SearchHit(table.ids[docs[i]], round(float(ranked[i]), 6), None, False) for i in top]
         return _Outcome(hits, total, table.facets(matched))
     if score is not None:
         # Square root: two services that both clearly match (a library named "Library X" and
@@ -250,7 +247,7 @@ def _search(
     hits = [
         SearchHit(
             table.ids[docs[i]],
-            round(float(blended[i]), 6),  # type: ignore[arg-type]
+            round(float(blended[i]), 6),
             None if not math.isfinite(km[i]) else round(float(km[i]), 3),
             bool(covers[docs[i]]),
         )

@@ -184,8 +184,8 @@ def build_leaf(stored: Iterable[dict[str, Any]]) -> LeafTable:
     age_pairs = view(ages, np.int16, 2)
     fields_out = {}
     for name in _SET_FIELDS:
-        pairs = view(field_pairs[name], np.int32, 2)
-        fields_out[name] = (list(field_keys[name]), pairs[:, 0].copy(), pairs[:, 1].copy())
+        found = view(field_pairs[name], np.int32, 2)
+        fields_out[name] = (list(field_keys[name]), found[:, 0].copy(), found[:, 1].copy())
     return LeafTable(
         size,
         ids,

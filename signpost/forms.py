@@ -21,7 +21,7 @@ from signpost.contact_details import NotAnAddress, check_email_address, check_mo
 from signpost.vocabulary import Vocabulary
 
 try:  # WTForms 3.3+ wants SelectChoice; tuples are deprecated there
-    from wtforms.fields.choices import SelectChoice as _SelectChoice
+    from wtforms.fields.choices import SelectChoice as _SelectChoice  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - older WTForms
     _SelectChoice = None
 

@@ -44,6 +44,8 @@ class Vocabulary(enum.StrEnum):
     @classmethod
     def parse(cls, value: object) -> Self | None:
         """The member for a stored or submitted value, or None when it is not one."""
+        if not isinstance(value, str):
+            return None
         try:
             return cls(value)
         except ValueError:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import delete, event, func, select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from signpost.audit.models import AuditEvent
@@ -197,7 +198,9 @@ def prune_events(*, older_than_days: int | None = None, now: datetime | None = N
     try:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(db.text("SET LOCAL signpost.audit_prune = 'on'"))
-        result = session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
+        result = cast(
+            CursorResult[Any], session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
+        )
         deleted = result.rowcount or 0
     finally:
         session.info.pop(_PRUNE_FLAG, None)

@@ -13,9 +13,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.engine import CursorResult
 
 from signpost.contact_details import NotAnAddress, check_email_address, check_mobile_number
 from signpost.extensions import db
@@ -114,7 +116,7 @@ def backoff(attempts: int, base_seconds: int) -> timedelta:
     return min(timedelta(seconds=base_seconds * 2 ** max(0, attempts - 1)), MAX_BACKOFF)
 
 
-def _due(now: datetime):  # noqa: ANN202 - a SQL expression
+def _due(now: datetime) -> ColumnElement[bool]:
     return or_(
         and_(
             OutboxMessage.status.in_([MessageStatus.QUEUED, MessageStatus.FAILED]),
@@ -149,13 +151,18 @@ def claim_due_messages(limit: int, *, now: datetime | None = None) -> list[int]:
     for message_id in candidates:
         if len(claimed) >= limit:
             break
-        result = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, _due(now))
-            .values(
-                status=MessageStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1
-            )
-            .execution_options(synchronize_session=False)
+        result = cast(
+            CursorResult[Any],
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, _due(now))
+                .values(
+                    status=MessageStatus.SENDING,
+                    claimed_at=now,
+                    attempts=OutboxMessage.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            ),
         )
         session.commit()  # one claim, one transaction (see above)
         if result.rowcount == 1:
@@ -245,7 +252,7 @@ def retry_dead(ids: Sequence[int] | None = None) -> int:
     )
     if ids:
         statement = statement.where(OutboxMessage.id.in_(list(ids)))
-    return db.session.execute(statement).rowcount or 0
+    return cast(CursorResult[Any], db.session.execute(statement)).rowcount or 0
 
 
 def list_messages(*, status: MessageStatus | None = None, limit: int = 50) -> list[OutboxMessage]:

@@ -12,9 +12,11 @@ def seed_demo_command() -> None:
     from flask_migrate import upgrade  # here, so web workers never load Alembic
 
     from directory.demo import seed_demo
+    from signpost.extensions import db
 
     upgrade()
     summary = seed_demo()
+    db.session.commit()  # a command owns its transaction
     click.echo(summary)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from directory.models import (
@@ -30,7 +30,7 @@ class NotFound(LookupError):
     """The record does not exist, or the public may not see it."""
 
 
-def public_services_filter():  # noqa: ANN201 - a SQL expression
+def public_services_filter() -> ColumnElement[bool]:
     return (Service.moderation_state == ModerationState.APPROVED) & (
         Service.status.in_(PUBLIC_STATUSES)
     )

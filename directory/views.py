@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
@@ -11,17 +13,13 @@ from directory.public.display import contact_ways, cost_label, opening_rows, ope
 from directory.public.forms import DAY_CHOICES, RADIUS_CHOICES, SORT_CHOICES, SearchForm
 from directory.public.views import current_channel
 from signpost.access import public
+from signpost.paging import page_number, total_pages
 from signpost.types import utcnow
 
 bp = Blueprint("directory", __name__)
 
 PER_PAGE = 20
 MAP_PER_PAGE = 100
-
-
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
 
 def _run_search(per_page: int) -> dict[str, object]:
@@ -55,19 +53,21 @@ def _run_search(per_page: int) -> dict[str, object]:
         )
         form.page.data = result.total_pages
         result = search_services(search_page.build_request(form, per_page=per_page))
-    usage.record_search(
-        query=search.text,
-        where=(result.location.outcode or result.location.label) if result.location else "",
-        filters=search_page.filters_for_usage(form),
-        result_count=result.total,
-        channel=current_channel(),
-    )
     context.update(
         result=result,
         rows=search_page.load_rows(result, now=utcnow(), timezone=current_app.config["TIMEZONE"]),
         facets=search_page.facet_options(result, form),
         summary=search_page.summary_text(result, form),
         advice=search_page.zero_result_advice(result, form) if result.total == 0 else [],
+    )
+    # Counted last, after the reads: on SQLite the count's INSERT takes the write lock, which
+    # the request then holds only while the page renders, until its one commit.
+    usage.record_search(
+        query=search.text,
+        where=(result.location.outcode or result.location.label) if result.location else "",
+        filters=search_page.filters_for_usage(form),
+        result_count=result.total,
+        channel=current_channel(),
     )
     return context
 
@@ -121,9 +121,9 @@ def category(slug: str) -> str:
         term = operations.get_category(slug)
     except operations.NotFound:
         abort(404)
-    page = _page_number()
+    page = page_number(request.args.get("page"))
     services, total = operations.services_in_category(term, page=page, per_page=PER_PAGE)
-    pages = max(1, -(-total // PER_PAGE))
+    pages = total_pages(total, PER_PAGE)
     return render_template(
         "directory/category.html",
         term=term,
@@ -131,6 +131,7 @@ def category(slug: str) -> str:
         total=total,
         page=min(page, pages),
         pages=pages,
+        page_url=partial(url_for, "directory.category", slug=term.slug),
     )
 
 

@@ -1,7 +1,8 @@
 """The case page and everything a coordinator does on it (a blueprint nested in `prescribing`).
 
 Every form posts to its own address, calls one operation, and either redirects back to the
-case page with a message, or shows the form again with a plain-English error (status 400).
+case page with a message, or shows the form again with a plain-English error (status 400). A
+refused operation has already undone itself (`@operation`); the view only shows why.
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import inspect, select
+from sqlalchemy import select
 
 from directory.models import Service
-from prescribing import casework, followups, operations, worklists
 from prescribing.forms import (
-    AddSignpostForm,
+    AddSuggestionForm,
     AssignForm,
     CheckForm,
     CloseForm,
@@ -24,66 +24,55 @@ from prescribing.forms import (
     MoveConversationForm,
     OnwardForm,
     ReviewForm,
-    SignpostStatusForm,
     StateForm,
-    choices_of,
-    goal_status_choices,
+    SuggestionStatusForm,
     measure_answers,
 )
+from prescribing.loading import referral_or_404
 from prescribing.measures import SWEMWBS_COPYRIGHT
-from prescribing.models import CloseOutcome, OnwardKind, SignpostStatus
-from prescribing.operations import NotFound, PrescribingError
+from prescribing.models import Referral
+from prescribing.operations import PrescribingError, casework, followups, support, worklists
+from prescribing.operations.wellbeing import required_measures
 from prescribing.reasons import REFERRAL_REASONS
+from prescribing.vocabulary import CloseOutcome, GoalStatus, OnwardKind, SuggestionStatus
 from prescribing.workflow import FollowUpKind, ReferralState
 from signpost.access import requires_permission
-from signpost.audit import record_event
 from signpost.extensions import db
-from signpost.permissions import CASELOAD_VIEW, REFERRAL_UPDATE, PermissionDenied
+from signpost.forms import choices_of
+from signpost.permissions import CASELOAD_VIEW, REFERRAL_UPDATE
 
 bp = Blueprint("case", __name__, url_prefix="/referrals/<int:referral_id>")
 
 
-def _load(referral_id: int, *, audit: str | None = "referral.view") -> Any:
-    """The referral if this coordinator may work on it; 404 otherwise (and the refusal audited)."""
-    try:
-        return operations.get_referral(
-            current_user, referral_id, action=REFERRAL_UPDATE, audit=audit
-        )
-    except NotFound:
-        abort(404)
-    except PermissionDenied:
-        db.session.rollback()
-        record_event(
-            "referral.view_denied",
-            actor_id=current_user.id,
-            subject_type="referral",
-            subject_id=str(referral_id),
-        )
-        db.session.commit()
-        abort(404)
+def _load(referral_id: int, *, audit: str | None = None) -> Referral:
+    """The referral if this coordinator may work on it; 404 otherwise (the refusal audited)."""
+    return referral_or_404(referral_id, action=REFERRAL_UPDATE, audit=audit)
 
 
 def _back(referral_id: int, anchor: str = "") -> Any:
     return redirect(url_for("prescribing.case.case_page", referral_id=referral_id) + anchor)
 
 
-def _case(referral: Any, status: int = 200, **forms: Any) -> Any:
+def _services_for(referral: Referral) -> dict[str, Service]:
+    ids = [s.service_id for s in referral.suggested_services]
+    if not ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(select(Service).where(Service.id.in_(ids)))}
+
+
+def _coordinator_choices() -> list[Any]:
+    return choices_of((u.id, u.name) for u in casework.coordinators_for(current_user))
+
+
+def _case(referral: Referral, status: int = 200, **forms: Any) -> Any:
     """Render the case page (with any form carrying errors put in place of the blank one)."""
-    # The identity, not `referral.id`: the audit commit expired the row, and reading an expired
-    # attribute would reload it just before load_case reads it again with everything else.
-    full = worklists.load_case(inspect(referral).identity[0])
-    service_ids = [sp.service_id for sp in full.signposts]
-    services = (
-        {s.id: s for s in db.session.scalars(select(Service).where(Service.id.in_(service_ids)))}
-        if service_ids
-        else {}
-    )
+    full = worklists.load_case(referral.id)
+    if full is None:  # pragma: no cover - it was loaded a moment ago in this transaction
+        abort(404)
     entries = worklists.timeline(full)
     names = worklists.user_names({e.by_user_id for e in entries} | {full.coordinator_id})
     assign = forms.get("assign") or AssignForm(formdata=None, prefix="assign")
-    assign.coordinator_id.choices = choices_of(
-        (u.id, u.name) for u in casework.coordinators_for(current_user)
-    )
+    assign.coordinator_id.choices = _coordinator_choices()
     defaults = {
         "contact": ContactAttemptForm(formdata=None, prefix="contact"),
         "state": StateForm(formdata=None, prefix="state"),
@@ -97,20 +86,18 @@ def _case(referral: Any, status: int = 200, **forms: Any) -> Any:
         referral=full,
         timeline=entries,
         names=names,
-        services=services,
+        services=_services_for(full),
         assign=assign,
         reasons=REFERRAL_REASONS,
         S=ReferralState,
         variance=worklists.follow_up_variance,
-        signpost_labels=followups.SIGNPOST_LABELS,
-        outcome_labels=followups.OUTCOME_LABELS,
         kinds=FollowUpKind,
-        status_form=SignpostStatusForm,
+        status_form=SuggestionStatusForm,
         **defaults,
     ), status
 
 
-def _error(referral: Any, key: str, form: Any, message: str) -> Any:
+def _error(referral: Referral, key: str, form: Any, message: str) -> Any:
     form.form_errors.append(message)
     return _case(referral, 400, **{key: form})
 
@@ -119,17 +106,15 @@ def _error(referral: Any, key: str, form: Any, message: str) -> Any:
 @requires_permission(CASELOAD_VIEW)
 def case_page(referral_id: int) -> Any:
     """The case as a timeline, with the actions that fit its state."""
-    return _case(_load(referral_id))
+    return _case(_load(referral_id, audit="referral.view"))
 
 
 @bp.post("/assign")
 @requires_permission(CASELOAD_VIEW)
 def assign(referral_id: int) -> Any:
-    referral = _load(referral_id, audit=None)
+    referral = _load(referral_id)
     form = AssignForm(prefix="assign")
-    form.coordinator_id.choices = choices_of(
-        (u.id, u.name) for u in casework.coordinators_for(current_user)
-    )
+    form.coordinator_id.choices = _coordinator_choices()
     if not form.validate_on_submit() or form.coordinator_id.data is None:
         return _error(referral, "assign", form, "Choose a coordinator.")
     try:
@@ -143,7 +128,7 @@ def assign(referral_id: int) -> Any:
 @bp.post("/contact")
 @requires_permission(CASELOAD_VIEW)
 def contact(referral_id: int) -> Any:
-    referral = _load(referral_id, audit=None)
+    referral = _load(referral_id)
     form = ContactAttemptForm(prefix="contact")
     if not form.validate_on_submit():
         return _case(referral, 400, contact=form)
@@ -164,7 +149,7 @@ def contact(referral_id: int) -> Any:
 @bp.post("/state")
 @requires_permission(CASELOAD_VIEW)
 def change_state(referral_id: int) -> Any:
-    referral = _load(referral_id, audit=None)
+    referral = _load(referral_id)
     form = StateForm(prefix="state")
     if not form.validate_on_submit():
         return _case(referral, 400, state=form)
@@ -173,8 +158,7 @@ def change_state(referral_id: int) -> Any:
             current_user, referral, ReferralState(form.target.data), note=form.note.data
         )
     except PrescribingError as exc:
-        db.session.rollback()
-        return _error(_load(referral_id, audit=None), "state", form, str(exc))
+        return _error(referral, "state", form, str(exc))
     flash(f"The referral is now {referral.state.label.lower()}.", "success")
     return _back(referral_id)
 
@@ -182,7 +166,7 @@ def change_state(referral_id: int) -> Any:
 @bp.post("/close")
 @requires_permission(CASELOAD_VIEW)
 def close(referral_id: int) -> Any:
-    referral = _load(referral_id, audit=None)
+    referral = _load(referral_id)
     form = CloseForm(prefix="close")
     if not form.validate_on_submit():
         return _case(referral, 400, close=form)
@@ -191,8 +175,7 @@ def close(referral_id: int) -> Any:
             current_user, referral, CloseOutcome(form.outcome.data), form.notes.data or ""
         )
     except PrescribingError as exc:
-        db.session.rollback()
-        return _error(_load(referral_id, audit=None), "close", form, str(exc))
+        return _error(referral, "close", form, str(exc))
     flash("The referral is closed and the referrer will be told the outcome.", "success")
     return _back(referral_id)
 
@@ -200,7 +183,7 @@ def close(referral_id: int) -> Any:
 @bp.route("/conversation", methods=["GET", "POST"])
 @requires_permission(CASELOAD_VIEW)
 def conversation(referral_id: int) -> Any:
-    referral = _load(referral_id, audit=None)
+    referral = _load(referral_id)
     form = ConversationForm()
     if form.validate_on_submit():
         details = casework.ConversationDetails(
@@ -217,7 +200,6 @@ def conversation(referral_id: int) -> Any:
         try:
             casework.hold_conversation(current_user, referral, details)
         except PrescribingError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
         else:
             flash("Guided conversation recorded; the follow-ups are planned.", "success")
@@ -228,22 +210,21 @@ def conversation(referral_id: int) -> Any:
         referral=referral,
         form=form,
         copyright=SWEMWBS_COPYRIGHT,
-        required=casework.required_measures(),
+        required=required_measures(),
     ), status
 
 
 @bp.post("/conversations/<int:conversation_id>/date")
 @requires_permission(CASELOAD_VIEW)
 def move_conversation(referral_id: int, conversation_id: int) -> Any:
-    referral = _load(referral_id, audit=None)
+    referral = _load(referral_id)
     form = MoveConversationForm(prefix="move")
     if not form.validate_on_submit():
         return _case(referral, 400, move=form)
     try:
         casework.move_conversation(current_user, referral, conversation_id, form.held_on.data)
     except PrescribingError as exc:
-        db.session.rollback()
-        return _error(_load(referral_id, audit=None), "move", form, str(exc))
+        return _error(referral, "move", form, str(exc))
     flash("Conversation date corrected; open follow-ups moved with it.", "success")
     return _back(referral_id)
 
@@ -277,20 +258,20 @@ def find_services(referral_id: int) -> Any:
         where=where,
         result=result,
         services=services,
-        form=AddSignpostForm(formdata=None),
+        form=AddSuggestionForm(formdata=None),
     )
 
 
 @bp.post("/signposts")
 @requires_permission(CASELOAD_VIEW)
 def add_signpost(referral_id: int) -> Any:
-    referral = _load(referral_id, audit=None)
-    form = AddSignpostForm()
+    referral = _load(referral_id)
+    form = AddSuggestionForm()
     if not form.validate_on_submit():
         flash("Choose a service to suggest.", "error")
         return _back(referral_id)
     try:
-        followups.add_signpost(
+        support.suggest_service(
             current_user,
             referral,
             form.service_id.data,
@@ -298,7 +279,6 @@ def add_signpost(referral_id: int) -> Any:
             buddy=form.buddy.data,
         )
     except PrescribingError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("prescribing.case.find_services", referral_id=referral_id)), 303
     flash("Service suggested.", "success")
@@ -308,24 +288,23 @@ def add_signpost(referral_id: int) -> Any:
 @bp.post("/signposts/<int:signpost_id>")
 @requires_permission(CASELOAD_VIEW)
 def update_signpost(referral_id: int, signpost_id: int) -> Any:
-    referral = _load(referral_id, audit=None)
-    form = SignpostStatusForm(prefix=f"sp{signpost_id}")
+    referral = _load(referral_id)
+    form = SuggestionStatusForm(prefix=f"sp{signpost_id}")
     if not form.validate_on_submit():
         return _case(referral, 400)
     try:
-        followups.update_signpost(
+        support.update_suggestion(
             current_user,
             referral,
             signpost_id,
-            SignpostStatus(form.status.data),
+            SuggestionStatus(form.status.data),
             reason=form.reason.data,
             accompanied_visit=form.accompanied_visit.data,
             buddy=form.buddy.data,
         )
     except PrescribingError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
-        return _case(_load(referral_id, audit=None), 400)
+        return _case(referral, 400)
     flash("Signpost updated.", "success")
     return _back(referral_id, "#signposts")
 
@@ -333,17 +312,16 @@ def update_signpost(referral_id: int, signpost_id: int) -> Any:
 @bp.post("/onward")
 @requires_permission(CASELOAD_VIEW)
 def onward(referral_id: int) -> Any:
-    referral = _load(referral_id, audit=None)
+    referral = _load(referral_id)
     form = OnwardForm(prefix="onward")
     if not form.validate_on_submit():
         return _case(referral, 400, onward=form)
     try:
-        followups.refer_onward(
+        support.refer_onward(
             current_user, referral, OnwardKind(form.kind.data), form.notes.data or ""
         )
     except PrescribingError as exc:
-        db.session.rollback()
-        return _error(_load(referral_id, audit=None), "onward", form, str(exc))
+        return _error(referral, "onward", form, str(exc))
     flash("Onward referral recorded.", "success")
     return _back(referral_id)
 
@@ -352,7 +330,7 @@ def onward(referral_id: int) -> Any:
 @requires_permission(CASELOAD_VIEW)
 def follow_up(referral_id: int, follow_up_id: int) -> Any:
     """The three-week check or the six-week review, whichever this follow-up is."""
-    referral = _load(referral_id, audit=None)
+    referral = _load(referral_id)
     item = next((f for f in referral.follow_ups if f.id == follow_up_id), None)
     if item is None:
         abort(404)
@@ -389,10 +367,7 @@ def follow_up(referral_id: int, follow_up_id: int) -> Any:
                     ),
                 )
         except PrescribingError as exc:
-            db.session.rollback()
             form.form_errors.append(str(exc))
-            referral = _load(referral_id, audit=None)
-            item = next(f for f in referral.follow_ups if f.id == follow_up_id)
         else:
             flash(f"{item.kind.label} recorded.", "success")
             return _back(referral_id)
@@ -403,7 +378,7 @@ def follow_up(referral_id: int, follow_up_id: int) -> Any:
         item=item,
         form=form,
         review=review,
-        goal_choices=goal_status_choices(),
+        goal_choices=GoalStatus.choices(),
         copyright=SWEMWBS_COPYRIGHT,
     ), status
 
@@ -413,19 +388,7 @@ def follow_up(referral_id: int, follow_up_id: int) -> Any:
 def plan(referral_id: int) -> Any:
     """A printable plan and summary for the person."""
     referral = _load(referral_id, audit="referral.print_plan")
-    # The identity, not `referral.id`: the audit commit expired the row, and reading an expired
-    # attribute would reload it just before load_case reads it again with everything else.
-    full = worklists.load_case(inspect(referral).identity[0])
-    service_ids = [sp.service_id for sp in full.signposts]
-    services = (
-        {s.id: s for s in db.session.scalars(select(Service).where(Service.id.in_(service_ids)))}
-        if service_ids
-        else {}
-    )
+    full = worklists.load_case(referral.id)
     return render_template(
-        "prescribing/plan.html",
-        referral=full,
-        services=services,
-        signpost_labels=followups.SIGNPOST_LABELS,
-        kinds=FollowUpKind,
+        "prescribing/plan.html", referral=full, services=_services_for(full), kinds=FollowUpKind
     )

@@ -8,7 +8,8 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from prescribing.operations import today
+from signpost.dates import today
+from signpost.extensions import db
 
 group = AppGroup("prescribing", help="Social prescribing jobs.")
 
@@ -22,7 +23,7 @@ def remind(on: str | None) -> None:
 
     Safe to run more than once: a follow-up is reminded only once.
     """
-    from prescribing.followups import send_reminders
+    from prescribing.operations.followups import send_reminders
 
     try:
         day = date.fromisoformat(on) if on else today()
@@ -31,6 +32,7 @@ def remind(on: str | None) -> None:
             "Give the date as YYYY-MM-DD, for example 2026-03-30.", param_hint="--on"
         ) from None
     count = send_reminders(day)
+    db.session.commit()  # a command owns its transaction
     click.echo(f"Queued reminders for {count} follow-up{'s' if count != 1 else ''} due by {day}.")
 
 

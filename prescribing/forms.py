@@ -3,72 +3,55 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from prescribing.casework import CONTACT_METHODS, CONTACT_OUTCOMES
-from prescribing.followups import GOAL_STATUSES, ONWARD_LABELS, OUTCOME_LABELS, SIGNPOST_LABELS
 from prescribing.measures import (
     DEFAULT_PROFILE_AREAS,
     ONS4_QUESTIONS,
     SWEMWBS_ANSWERS,
     SWEMWBS_ITEMS,
 )
-from prescribing.models import ReferralSource
-from prescribing.operations import CONTACT_PREFERENCES
+from prescribing.operations.wellbeing import MeasureAnswers
 from prescribing.reasons import REFERRAL_REASONS
-
-try:  # WTForms 3.3+ wants SelectChoice; tuples are deprecated there
-    from wtforms.fields.choices import SelectChoice as _SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    _SelectChoice = None
-
-
-def choices_of(pairs: Any) -> list[Any]:
-    """(value, label) pairs as the choices this WTForms version wants."""
-    return [
-        _SelectChoice(str(v), label) if _SelectChoice else (str(v), label) for v, label in pairs
-    ]
-
-
-TEXT = Length(max=5000, message="Please keep this to 5,000 characters or fewer.")
-EMAIL = Regexp(
-    r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
-    message="Enter an email address like name@example.com, or leave it empty.",
+from prescribing.vocabulary import (
+    CloseOutcome,
+    ContactMethod,
+    ContactOutcome,
+    ContactPreference,
+    OnwardKind,
+    ReferralSource,
+    SuggestionStatus,
+    Urgency,
+)
+from prescribing.workflow import ReferralState
+from signpost.forms import (
+    DateInput,
+    EmailAddress,
+    HoneypotField,
+    MultiCheckboxField,
+    choices_of,
+    vocabulary_choices,
 )
 
-
-class DateInput(DateField):
-    """A date box whose error says what to type."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError("Enter a real date, for example 2026-03-27.") from None
-
-
-class MultiCheckbox(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
-def _choices(mapping: dict[Any, str]) -> list[tuple[str, str]]:
-    return [(str(key), label) for key, label in mapping.items()]
+TEXT = Length(max=5000, message="Please keep this to 5,000 characters or fewer.")
+# The ways out a coordinator can choose by hand (closing with an outcome has its own form).
+SIDE_EXITS = (
+    ReferralState.DECLINED,
+    ReferralState.UNABLE_TO_CONTACT,
+    ReferralState.NOT_APPROPRIATE,
+    ReferralState.WITHDRAWN,
+)
 
 
 class PersonFields(FlaskForm):
@@ -89,11 +72,18 @@ class PersonFields(FlaskForm):
         ],
     )
     phone = StringField("Phone number", validators=[Optional(), Length(max=40)])
-    email = EmailField("Email address", validators=[Optional(), EMAIL, Length(max=254)])
+    email = EmailField(
+        "Email address",
+        validators=[
+            Optional(),
+            EmailAddress("Enter an email address like name@example.com, or leave it empty."),
+            Length(max=254),
+        ],
+    )
     preferred_contact = RadioField(
         "How would they like to be contacted?",
-        choices=choices_of(_choices(CONTACT_PREFERENCES)),
-        default="phone",
+        choices=vocabulary_choices(ContactPreference),
+        default=ContactPreference.PHONE.value,
         validators=[InputRequired(message=("Choose how the person would like to be contacted."))],
     )
     contact_notes = StringField(
@@ -107,17 +97,13 @@ class ReferralForm(PersonFields):
     nhs_number = StringField("NHS number (optional)", validators=[Optional(), Length(max=20)])
     source = SelectField(
         "Referred from",
-        choices=choices_of(
-            [
-                (s.value, s.value.replace("_", " ").capitalize())
-                for s in ReferralSource
-                if s not in (ReferralSource.SELF_REFERRAL, ReferralSource.PHONE_LINE)
-            ]
+        choices=vocabulary_choices(
+            ReferralSource, leave_out=(ReferralSource.SELF_REFERRAL, ReferralSource.PHONE_LINE)
         ),
         default=ReferralSource.GP_PRACTICE.value,
     )
-    reasons = MultiCheckbox(
-        "Reasons for the referral", choices=choices_of(_choices(REFERRAL_REASONS))
+    reasons = MultiCheckboxField(
+        "Reasons for the referral", choices=choices_of(REFERRAL_REASONS.items())
     )
     reason_text = TextAreaField("Anything more about why (optional)", validators=[Optional(), TEXT])
     what_person_wants = TextAreaField(
@@ -125,13 +111,8 @@ class ReferralForm(PersonFields):
     )
     urgency = RadioField(
         "How soon should we make contact?",
-        choices=choices_of(
-            [
-                ("routine", "Routine (within two weeks)"),
-                ("urgent", "Urgent (within two working days)"),
-            ]
-        ),
-        default="routine",
+        choices=choices_of((u.value, f"{u.label} ({u.contact_within})") for u in Urgency),
+        default=Urgency.ROUTINE.value,
         validators=[InputRequired(message=("Choose how soon we should make contact."))],
     )
     risks = TextAreaField(
@@ -171,12 +152,12 @@ class SelfReferralForm(PersonFields):
             )
         ],
     )
-    website = StringField("Leave this empty")
+    website = HoneypotField()
 
 
 class ContactAttemptForm(FlaskForm):
-    method = SelectField("How", choices=choices_of(_choices(CONTACT_METHODS)))
-    outcome = SelectField("What happened", choices=choices_of(_choices(CONTACT_OUTCOMES)))
+    method = SelectField("How", choices=vocabulary_choices(ContactMethod))
+    outcome = SelectField("What happened", choices=vocabulary_choices(ContactOutcome))
     notes = StringField("Notes (optional)", validators=[Optional(), Length(max=1000)])
 
 
@@ -184,13 +165,8 @@ class StateForm(FlaskForm):
     target = SelectField(
         "Change the referral to",
         choices=choices_of(
-            [
-                ("declined", "Declined"),
-                ("unable_to_contact", "Unable to contact"),
-                ("not_appropriate", "Not appropriate"),
-                ("withdrawn", "Withdrawn"),
-                ("contacting", "Reopen (back to contacting)"),
-            ]
+            [(state.value, state.label) for state in SIDE_EXITS]
+            + [(ReferralState.CONTACTING.value, "Reopen (back to contacting)")]
         ),
     )
     note = StringField("Why (optional)", validators=[Optional(), Length(max=1000)])
@@ -267,7 +243,7 @@ class ConversationForm(MeasureFields):
         "What matters to the person",
         validators=[DataRequired(message="Write down what matters to the person."), TEXT],
     )
-    needs = MultiCheckbox(
+    needs = MultiCheckboxField(
         "Needs, by life area", choices=choices_of([(a, a) for a in DEFAULT_PROFILE_AREAS])
     )
     goal_1 = StringField(
@@ -287,26 +263,21 @@ class MoveConversationForm(FlaskForm):
     held_on = DateInput("Correct date", validators=[InputRequired(message="Enter the date.")])
 
 
-class AddSignpostForm(FlaskForm):
+class AddSuggestionForm(FlaskForm):
     service_id = HiddenField(validators=[DataRequired(message="Choose a service.")])
     accompanied_visit = BooleanField("Accompanied visit")
     buddy = BooleanField("With a buddy")
 
 
-class SignpostStatusForm(FlaskForm):
-    status = SelectField(
-        "How it went",
-        choices=choices_of([(s.value, label) for s, label in SIGNPOST_LABELS.items()]),
-    )
+class SuggestionStatusForm(FlaskForm):
+    status = SelectField("How it went", choices=vocabulary_choices(SuggestionStatus))
     reason = StringField("If not taken up, why", validators=[Optional(), Length(max=1000)])
     accompanied_visit = BooleanField("Accompanied visit")
     buddy = BooleanField("With a buddy")
 
 
 class OnwardForm(FlaskForm):
-    kind = SelectField(
-        "Refer on to", choices=choices_of([(k.value, label) for k, label in ONWARD_LABELS.items()])
-    )
+    kind = SelectField("Refer on to", choices=vocabulary_choices(OnwardKind))
     notes = TextAreaField(
         "Notes (required for a safeguarding concern)", validators=[Optional(), TEXT]
     )
@@ -328,11 +299,6 @@ class CheckForm(FlaskForm):
     other_support_needed = BooleanField("Other support is needed")
 
 
-OUTCOME_CHOICES = [("", "Choose an outcome")] + [
-    (o.value, label) for o, label in OUTCOME_LABELS.items()
-]
-
-
 class ReviewForm(MeasureFields):
     done_on = DateInput(
         "Date of the review",
@@ -349,25 +315,34 @@ class ReviewForm(MeasureFields):
             InputRequired(message=("Choose whether to close the referral or continue support."))
         ],
     )
-    outcome = SelectField("Outcome (when closing)", choices=choices_of(OUTCOME_CHOICES), default="")
+    outcome = SelectField(
+        "Outcome (when closing)",
+        choices=vocabulary_choices(CloseOutcome, blank="Choose an outcome"),
+        default="",
+    )
+
+
+class FiguresForm(FlaskForm):
+    """The managers' figures: an optional date range (a GET form, so no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    since = DateInput("From", name="from", validators=[Optional()])
+    until = DateInput("To", name="to", validators=[Optional()])
 
 
 class CloseForm(FlaskForm):
     outcome = SelectField(
         "Outcome",
-        choices=choices_of(OUTCOME_CHOICES),
+        choices=vocabulary_choices(CloseOutcome, blank="Choose an outcome"),
         validators=[DataRequired(message="Choose an outcome.")],
     )
     notes = TextAreaField("Notes (optional)", validators=[Optional(), TEXT])
 
 
-def goal_status_choices() -> list[tuple[str, str]]:
-    return list(GOAL_STATUSES.items())
-
-
-def measure_answers(form: MeasureFields) -> Any:
-    """The measure answers from a form, as `casework.MeasureAnswers`."""
-    from prescribing.casework import MeasureAnswers
+def measure_answers(form: MeasureFields) -> MeasureAnswers:
+    """The measure answers from a form, as `wellbeing.MeasureAnswers`."""
 
     def number(name: str) -> int | None:
         value = getattr(form, name).data

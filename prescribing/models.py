@@ -1,12 +1,12 @@
 """Social prescribing records: the person, their referral and everything done for them.
 
 Everything here is personal data: read and change it only through `prescribing.operations`,
-which checks need-to-know permissions and writes the audit trail.
+which checks need-to-know permissions and writes the audit trail. The vocabularies (sources,
+outcomes, goal results...) are in `prescribing.vocabulary`.
 """
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Any
 
@@ -25,68 +25,22 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from prescribing.vocabulary import (
+    CloseOutcome,
+    ContactMethod,
+    ContactOutcome,
+    ContactPreference,
+    GoalStatus,
+    MeasureKind,
+    MeasureStage,
+    OnwardKind,
+    ReferralSource,
+    SuggestionStatus,
+    Urgency,
+)
 from prescribing.workflow import FollowUpKind, ReferralState
 from signpost.extensions import db
 from signpost.types import UTCDateTime, utcnow, value_enum
-
-
-class ReferralSource(enum.StrEnum):
-    GP_PRACTICE = "gp_practice"
-    OTHER_NHS = "other_nhs"
-    LOCAL_AUTHORITY = "local_authority"
-    VOLUNTARY_SECTOR = "voluntary_sector"
-    POLICE_FIRE = "police_fire"
-    JOB_CENTRE = "job_centre"
-    PHONE_LINE = "phone_line"
-    SELF_REFERRAL = "self_referral"
-
-
-class Urgency(enum.StrEnum):
-    ROUTINE = "routine"
-    URGENT = "urgent"
-
-
-class CloseOutcome(enum.StrEnum):
-    GOALS_MET = "goals_met"
-    OWN_SUPPORT_NETWORK = "own_support_network"
-    REFERRED_ON = "referred_on"
-    DECLINED = "declined"
-    UNABLE_TO_CONTACT = "unable_to_contact"
-    MOVED_AWAY = "moved_away"
-    DIED = "died"
-    OTHER = "other"
-
-
-class SignpostStatus(enum.StrEnum):
-    SUGGESTED = "suggested"
-    CONTACTED = "contacted"  # the person has been in touch with the service
-    ATTENDING = "attending"
-    NOT_TAKEN_UP = "not_taken_up"
-
-
-class OnwardKind(enum.StrEnum):
-    BUDDY = "buddy"
-    HEALTHY_LIFESTYLES = "healthy_lifestyles"
-    BACK_TO_GP = "back_to_gp"
-    EARLY_HELP = "early_help"  # children's early help panel
-    ADULT_SAFEGUARDING = "adult_safeguarding"
-
-    @property
-    def is_safeguarding(self) -> bool:
-        return self in (OnwardKind.EARLY_HELP, OnwardKind.ADULT_SAFEGUARDING)
-
-
-class MeasureKind(enum.StrEnum):
-    SWEMWBS = "swemwbs"
-    ONS4 = "ons4"
-    PROFILE = "profile"
-
-
-class MeasureStage(enum.StrEnum):
-    BASELINE = "baseline"
-    THREE_WEEK = "three_week"
-    SIX_WEEK = "six_week"
-    OTHER = "other"
 
 
 class Person(db.Model):
@@ -101,7 +55,10 @@ class Person(db.Model):
     postcode: Mapped[str | None] = mapped_column(String(8))
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
-    preferred_contact: Mapped[str] = mapped_column(String(20), default="phone")
+    preferred_contact: Mapped[ContactPreference] = mapped_column(
+        value_enum(ContactPreference, "contact_preference", 20, check=True),
+        default=ContactPreference.PHONE,
+    )
     contact_notes: Mapped[str | None] = mapped_column(Text)  # e.g. best times to call
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -179,7 +136,7 @@ class Referral(db.Model):
     measures: Mapped[list[Measure]] = relationship(
         cascade="all, delete-orphan", order_by="Measure.taken_on"
     )
-    signposts: Mapped[list[Signpost]] = relationship(cascade="all, delete-orphan")
+    suggested_services: Mapped[list[SuggestedService]] = relationship(cascade="all, delete-orphan")
     onward_referrals: Mapped[list[OnwardReferral]] = relationship(cascade="all, delete-orphan")
     follow_ups: Mapped[list[FollowUp]] = relationship(
         cascade="all, delete-orphan", order_by="FollowUp.due_on"
@@ -221,8 +178,12 @@ class ContactAttempt(db.Model):
         ForeignKey("referral.id", ondelete="CASCADE"), index=True
     )
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    method: Mapped[str] = mapped_column(String(20))  # phone, text, email, letter, visit
-    outcome: Mapped[str] = mapped_column(String(30))  # spoke, no_answer, left_message, ...
+    method: Mapped[ContactMethod] = mapped_column(
+        value_enum(ContactMethod, "contact_method", 20, check=True)
+    )
+    outcome: Mapped[ContactOutcome] = mapped_column(
+        value_enum(ContactOutcome, "contact_outcome", 30, check=True)
+    )
     successful: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -255,7 +216,9 @@ class Goal(db.Model):
         ForeignKey("referral.id", ondelete="CASCADE"), index=True
     )
     text: Mapped[str] = mapped_column(Text)  # in the person's own words
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open, met, partly, not_met
+    status: Mapped[GoalStatus] = mapped_column(
+        value_enum(GoalStatus, "goal_status", 20, check=True), default=GoalStatus.OPEN
+    )
     reviewed_on: Mapped[date | None] = mapped_column(Date)
 
 
@@ -277,18 +240,19 @@ class Measure(db.Model):
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
-class Signpost(db.Model):
-    """A directory service suggested to the person, and what came of it."""
+class SuggestedService(db.Model):
+    """A directory service suggested to the person (signposting), and what came of it."""
 
-    __tablename__ = "signpost"
+    __tablename__ = "suggested_service"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     referral_id: Mapped[int] = mapped_column(
         ForeignKey("referral.id", ondelete="CASCADE"), index=True
     )
     service_id: Mapped[str] = mapped_column(ForeignKey("service.id"), index=True)
-    status: Mapped[SignpostStatus] = mapped_column(
-        value_enum(SignpostStatus, "signpost_status"), default=SignpostStatus.SUGGESTED
+    status: Mapped[SuggestionStatus] = mapped_column(
+        value_enum(SuggestionStatus, "suggestion_status", check=True),
+        default=SuggestionStatus.SUGGESTED,
     )
     not_taken_up_reason: Mapped[str | None] = mapped_column(Text)
     accompanied_visit: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -6,22 +6,33 @@ Views stay thin: parse the form, call one operation, render or redirect.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from prescribing import operations, reports, worklists
 from prescribing.case_views import bp as case_bp
-from prescribing.forms import ReferralForm, SelfReferralForm
-from prescribing.models import ReferralSource, Urgency
-from prescribing.operations import NotFound, PersonDetails, PrescribingError, ReferralDetails
+from prescribing.forms import FiguresForm, ReferralForm, SelfReferralForm
+from prescribing.loading import referral_or_404
+from prescribing.operations import (
+    PersonDetails,
+    PrescribingError,
+    ReferralDetails,
+    create_referral,
+    referrer_summary,
+    worklists,
+)
+from prescribing.operations import (
+    figures as figure_operations,
+)
 from prescribing.reasons import REFERRAL_REASONS
+from prescribing.vocabulary import ReferralSource, Urgency
 from signpost.access import public, requires_permission, requires_role
-from signpost.audit import record_event
 from signpost.errors import render_error
-from signpost.extensions import db, limiter
+from signpost.extensions import limiter
+from signpost.paging import page_number, total_pages
 from signpost.permissions import CASELOAD_VIEW, REFERRAL_VIEW, REPORTS_VIEW, PermissionDenied
 
 bp = Blueprint("prescribing", __name__)
@@ -47,7 +58,7 @@ def _details(form: ReferralForm, *, source: str | None = None) -> ReferralDetail
         reasons=list(form.reasons.data or []),
         reason_text=form.reason_text.data or "",
         what_person_wants=form.what_person_wants.data or "",
-        urgency=Urgency(form.urgency.data or "routine"),
+        urgency=Urgency(form.urgency.data or Urgency.ROUTINE),
         risks=form.risks.data,
         person_agreed=bool(form.person_agreed.data),
         source=ReferralSource(source or form.source.data),
@@ -60,7 +71,7 @@ def _refer(door: str, template: str) -> Any:
         del form.source
     if form.validate_on_submit():
         try:
-            referral = operations.create_referral(
+            referral = create_referral(
                 current_user,
                 _person(form),
                 _details(form, source="phone_line" if door == "phone" else None),
@@ -106,7 +117,7 @@ def ask_for_help() -> Any:
     """The public self-referral form. A robot (honeypot filled) is thanked and nothing is kept."""
     form = SelfReferralForm()
     if form.validate_on_submit():
-        if (form.website.data or "").strip():
+        if form.website.tripped:  # a robot: thanked the same way, nothing kept
             return redirect(url_for("prescribing.ask_for_help_thanks"))
         details = ReferralDetails(
             reason_text="",
@@ -115,7 +126,7 @@ def ask_for_help() -> Any:
             reasons=["other"],
         )
         try:
-            operations.create_referral(None, _person(form), details, door="self")
+            create_referral(None, _person(form), details, door="self")
         except PrescribingError as exc:
             form.form_errors.append(str(exc))
         else:
@@ -134,46 +145,29 @@ def ask_for_help_thanks() -> str:
 @requires_permission(REFERRAL_VIEW)
 def my_referrals() -> str:
     """A referrer's page: the status of the referrals their practice made."""
-    page = request.args.get("page", "1")
-    rows, total = worklists.referrer_referrals(
-        current_user, page=int(page) if page.isdigit() else 1
+    page = page_number(request.args.get("page"))
+    rows, total = worklists.referrer_referrals(current_user, page=page)
+    return render_template(
+        "prescribing/my_referrals.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=total_pages(total, worklists.PAGE_SIZE),
+        page_url=partial(url_for, "prescribing.my_referrals"),
     )
-    return render_template("prescribing/my_referrals.html", rows=rows, total=total)
 
 
 @bp.get("/referrals/<int:referral_id>/status")
 @requires_permission(REFERRAL_VIEW)
 def referral_status(referral_id: int) -> str:
     """What a referrer may know: status, outcome, services used, wellbeing, codes."""
-    from prescribing.followups import referrer_summary
-
-    referral = load_or_404(referral_id, audit="referral.status_view")
+    referral = referral_or_404(referral_id, audit="referral.status_view")
     return render_template(
         "prescribing/status.html",
         referral=referral,
         summary=referrer_summary(referral),
         reasons=REFERRAL_REASONS,
     )
-
-
-def load_or_404(
-    referral_id: int, *, action: str = REFERRAL_VIEW, audit: str = "referral.view"
-) -> Any:
-    """The referral if the user may see it; otherwise 404 (another practice's ids stay hidden)."""
-    try:
-        return operations.get_referral(current_user, referral_id, action=action, audit=audit)
-    except NotFound:
-        abort(404)
-    except PermissionDenied:
-        db.session.rollback()
-        record_event(
-            "referral.view_denied",
-            actor_id=current_user.id,
-            subject_type="referral",
-            subject_id=str(referral_id),
-        )
-        db.session.commit()
-        abort(404)
 
 
 @bp.get("/caseload")
@@ -183,67 +177,33 @@ def caseload() -> str:
     name = request.args.get("list", "new")
     if name not in worklists.WORKLISTS:
         name = "new"
-    page = request.args.get("page", "1")
-    listing = worklists.worklist(current_user, name, page=int(page) if page.isdigit() else 1)
+    listing = worklists.worklist(current_user, name, page=page_number(request.args.get("page")))
     return render_template(
         "prescribing/caseload.html",
         listing=listing,
         lists=worklists.WORKLISTS,
         variance=worklists.follow_up_variance,
-        page_size=worklists.PAGE_SIZE,
+        page_url=partial(url_for, "prescribing.caseload", list=name),
     )
 
 
 @bp.get("/staff/prescribing/figures")
 @requires_permission(REPORTS_VIEW)
 def figures() -> str:
-    """Managers' figures: aggregates only, small numbers suppressed."""
-    from datetime import date
-
-    def parse(name: str) -> date | None:
-        try:
-            return date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
-            return None
-
-    since, until = parse("from"), parse("to")
-    bad = [
-        label
-        for name, label, value in (("from", "from", since), ("to", "to", until))
-        if request.args.get(name) and value is None
-    ]
-    result = reports.figures(current_user, since=since, until=until)
+    """Managers' figures: aggregates only, small numbers suppressed. A date that cannot be read
+    is pointed out and left out, so the figures shown cover all dates on that side."""
+    form = FiguresForm(request.args)
+    form.validate()
+    result = figure_operations.figures(current_user, since=form.since.value, until=form.until.value)
     return render_template(
         "prescribing/figures.html",
+        form=form,
         figures=result,
-        since=since,
-        until=until,
-        bad_dates=bad,
-        suppressed=reports.SUPPRESSED,
+        suppressed=figure_operations.SUPPRESSED,
     )
 
 
 @bp.errorhandler(PermissionDenied)
 def _permission_denied(exc: PermissionDenied) -> Response:
-    db.session.rollback()
+    """An operation refused the user: its @operation savepoint has already undone it."""
     return render_error(403)
-
-
-@bp.app_template_global("staff_links")
-def _staff_links() -> list[Any]:
-    """The staff area of the header (see `prescribing.navigation`)."""
-    from prescribing.navigation import staff_links
-
-    return staff_links(current_user)
-
-
-@bp.app_template_filter("localdate")
-def _localdate(value: Any) -> str:
-    """A date, or an instant shown as its local (Europe/London) date, as '27 Mar 2026'."""
-    from datetime import datetime
-
-    from prescribing.workflow import local_date
-
-    if isinstance(value, datetime):
-        value = local_date(value, current_app.config.get("TIMEZONE", "Europe/London"))
-    return value.strftime("%d %b %Y") if value else ""

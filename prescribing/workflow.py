@@ -6,26 +6,22 @@ The transition table is the one place that says which moves are allowed; operati
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
+
+from signpost.vocabulary import Vocabulary
 
 
-class ReferralState(enum.StrEnum):
-    RECEIVED = "received"
-    CONTACTING = "contacting"
-    ENGAGED = "engaged"  # guided conversation held
-    ACTIVE = "active"  # signposted; follow-ups running
-    CLOSED = "closed"
-    DECLINED = "declined"
-    UNABLE_TO_CONTACT = "unable_to_contact"
-    NOT_APPROPRIATE = "not_appropriate"
-    WITHDRAWN = "withdrawn"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+class ReferralState(Vocabulary):
+    RECEIVED = "received", "Received"
+    CONTACTING = "contacting", "Contacting"
+    ENGAGED = "engaged", "Engaged"  # guided conversation held
+    ACTIVE = "active", "Active"  # services suggested; follow-ups running
+    CLOSED = "closed", "Closed"
+    DECLINED = "declined", "Declined"
+    UNABLE_TO_CONTACT = "unable_to_contact", "Unable to contact"
+    NOT_APPROPRIATE = "not_appropriate", "Not appropriate"
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
     @property
     def is_open(self) -> bool:
@@ -93,15 +89,9 @@ def check_transition(
             )
 
 
-class FollowUpKind(enum.StrEnum):
-    THREE_WEEK_CHECK = "three_week_check"
-    SIX_WEEK_REVIEW = "six_week_review"
-
-    @property
-    def label(self) -> str:
-        return {"three_week_check": "Three-week phone check", "six_week_review": "Six-week review"}[
-            self.value
-        ]
+class FollowUpKind(Vocabulary):
+    THREE_WEEK_CHECK = "three_week_check", "Three-week phone check"
+    SIX_WEEK_REVIEW = "six_week_review", "Six-week review"
 
 
 @dataclass(frozen=True)
@@ -142,13 +132,3 @@ def variance(plan: FollowUpPlan, done_on: date | None, today: date) -> str:
     if today > plan.window_closes:
         return "overdue"
     return "due" if today >= plan.due_on else "upcoming"
-
-
-def local_morning(day: date, tz_name: str = "Europe/London", at: time = time(8, 0)) -> datetime:
-    """The UTC instant of `at` local time on `day` (08:00 is 08:00 UTC in winter, 07:00 in summer)."""
-    return datetime.combine(day, at, tzinfo=ZoneInfo(tz_name)).astimezone(UTC)
-
-
-def local_date(instant: datetime, tz_name: str = "Europe/London") -> date:
-    """The local calendar date of an aware instant (late evening UTC may be tomorrow in summer)."""
-    return instant.astimezone(ZoneInfo(tz_name)).date()

@@ -11,13 +11,18 @@ from flask.cli import AppGroup
 search_cli = AppGroup("search", help="Look after the search index.")
 
 
+def _app() -> Flask:
+    """The real application object (the indexer keeps it beyond this context)."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
 @search_cli.command("rebuild")
 def rebuild_command() -> None:
     """Build a fresh index beside the live one and swap it in (searches keep working)."""
     from search_index.sync import rebuild
 
     started = time.perf_counter()
-    written = rebuild(current_app._get_current_object())
+    written = rebuild(_app())
     elapsed = time.perf_counter() - started
     rate = written / elapsed if elapsed else 0.0
     click.echo(f"Indexed {written} services in {elapsed:.1f} s ({rate:.0f} a second).")
@@ -30,7 +35,7 @@ def follow_command(once: bool, interval: float) -> None:
     """Apply index changes from the outbox as they arrive (for extra web nodes)."""
     from search_index.sync import apply_pending
 
-    app = current_app._get_current_object()
+    app = _app()
     while True:
         applied = apply_pending(app, wait=True)
         if applied:
@@ -46,7 +51,7 @@ def status_command() -> None:
     from search_index.schema import INDEX_FORMAT
     from search_index.sync import index_status, rebuild_message
 
-    status = index_status(current_app._get_current_object())
+    status = index_status(_app())
     click.echo(f"Index generation: {status.generation or '(none yet)'}")
     click.echo(f"Documents: {status.documents}")
     click.echo(f"Last change applied: {status.last_seq} (newest queued: {status.newest_seq})")
@@ -70,7 +75,7 @@ def prune_command(keep_days: int) -> None:
 
     if keep_days < 0:
         raise click.BadParameter("must be zero or more days.", param_hint="--keep-days")
-    deleted = prune_outbox(current_app._get_current_object(), keep_days=keep_days)
+    deleted = prune_outbox(_app(), keep_days=keep_days)
     click.echo(f"Deleted {deleted} applied change(s) older than {keep_days} day(s).")
 
 

@@ -89,7 +89,7 @@ def rank_search(request: SearchRequest) -> Ranking:
             result = SearchResult([], 0, page, per_page, location_error=str(exc))
             return Ranking(result, SearchTable([]), np.zeros(0, np.int64), None)
         where = _Where(place, request.radius_km, area_keys)
-    searcher = live_searcher(current_app._get_current_object())
+    searcher = live_searcher(current_app._get_current_object())  # type: ignore[attr-defined]
     table = search_table(searcher)
     outcome = _search_text(searcher, table, request, request.text, where, page, per_page)
     suggestion = None
@@ -282,10 +282,7 @@ def _search(
             order = np.lexsort((table.name_rank[docs], closed))
             ranked = np.ones(total)
         top = order[start : start + per_page]
-        hits = [
-            SearchHit(table.ids[docs[i]], round(float(ranked[i]), 6), None, False)  # type: ignore[arg-type]
-            for i in top
-        ]
+        hits = [SearchHit(table.ids[docs[i]], round(float(ranked[i]), 6), None, False) for i in top]
         return _Outcome(hits, total, facets, docs[order])
     if score is not None:
         # Square root: two services that both clearly match (a library named "Library X" and
@@ -305,7 +302,7 @@ def _search(
     hits = [
         SearchHit(
             table.ids[docs[i]],
-            round(float(blended[i]), 6),  # type: ignore[arg-type]
+            round(float(blended[i]), 6),
             None if not math.isfinite(km[i]) else round(float(km[i]), 3),
             bool(covers[docs[i]]),
         )

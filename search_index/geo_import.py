@@ -343,7 +343,7 @@ class _SqlitePostcodeWriter:
         self.conn = conn
         self.imported = 0
         self.removed = 0
-        self.old_cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        self.old_cache = int(conn.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
         conn.exec_driver_sql("PRAGMA cache_size = -131072")  # 128 MB while importing
 
     def empty(self) -> None:
@@ -369,7 +369,9 @@ class _PostgresPostcodeWriter:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.cursor = conn.connection.driver_connection.cursor()
+        driver = conn.connection.driver_connection
+        assert driver is not None  # a live connection from the pool
+        self.cursor = driver.cursor()
         self.cursor.execute(
             "CREATE TEMP TABLE postcode_staging (seq bigint, postcode varchar(8), "
             "outcode varchar(4), latitude float8, longitude float8, district_code varchar(9)) "

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from signpost.extensions import db
+from signpost.extensions import Model
 
 
-class Postcode(db.Model):
+class Postcode(Model):
     """A live full postcode's centroid. `postcode` is normalised: upper case, one space."""
 
     __tablename__ = "postcode"
@@ -23,7 +23,7 @@ class Postcode(db.Model):
     district_code: Mapped[str | None] = mapped_column(String(9))  # local authority GSS code
 
 
-class Outcode(db.Model):
+class Outcode(Model):
     """A postcode district (e.g. PE30): the centroid of its live postcodes, or a gazetteer point."""
 
     __tablename__ = "outcode"
@@ -36,7 +36,7 @@ class Outcode(db.Model):
     postcode_count: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Place(db.Model):
+class Place(Model):
     """A town, village or suburb from a gazetteer. `name_key` is the name folded for lookup."""
 
     __tablename__ = "place"

@@ -256,7 +256,7 @@ def import_places(paths: Sequence[str], *, progress: Progress | None = None) -> 
                 {"source": os.path.basename(path)[:120]},
             )
             if places:
-                conn.execute(insert(Place.__table__), places)
+                conn.execute(insert(Place), places)
             report.imported += len(places)
         if report.imported == 0 and report.outcodes == 0:
             raise GeoImportError(

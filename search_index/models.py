@@ -7,14 +7,14 @@ from datetime import datetime
 from sqlalchemy import BigInteger, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from signpost.extensions import db
+from signpost.extensions import Model
 from signpost.types import UTCDateTime, utcnow
 
 OP_UPSERT = "upsert"
 OP_DELETE = "delete"
 
 
-class IndexOutbox(db.Model):
+class IndexOutbox(Model):
     """A service that changed, written in the same transaction as the change.
 
     The index applies rows in `seq` order after commit and records the last `seq` it applied

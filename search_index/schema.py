@@ -68,7 +68,7 @@ def fast_stems(text: str) -> list[str]:
     return [_stem(w) for w in words if len(w) >= 2 and w not in _STOPS]
 
 
-class WordCounts(tuple):  # type: ignore[type-arg]
+class WordCounts(tuple):
     """(word, count) pairs already analysed, for a field whose format is FastFrequency."""
 
 

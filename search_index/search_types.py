@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import TYPE_CHECKING
 
+from signpost.paging import total_pages
+
 if TYPE_CHECKING:
     from search_index.geo import ResolvedPlace
 
@@ -123,4 +125,4 @@ class SearchResult:
     @property
     def total_pages(self) -> int:
         """How many pages the total makes (at least 1)."""
-        return max(1, -(-self.total // self.per_page))
+        return total_pages(self.total, self.per_page)

@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from whoosh.index import FileIndex, LockError
 from whoosh.searching import Searcher
@@ -339,9 +339,8 @@ def prune_outbox(app: Flask, *, keep_days: int) -> int:
     cutoff = utcnow() - timedelta(days=keep_days)
     with Session(bind=db.engine) as session:
         result = session.execute(
-            IndexOutbox.__table__.delete().where(
-                IndexOutbox.seq <= applied, IndexOutbox.created_at < cutoff
-            )
+            delete(IndexOutbox).where(IndexOutbox.seq <= applied, IndexOutbox.created_at < cutoff)
         )
+        # Its own session for `flask search prune-outbox`: the command owns this transaction.
         session.commit()
-        return int(result.rowcount or 0)
+        return int(getattr(result, "rowcount", 0) or 0)  # a DELETE's CursorResult

@@ -96,8 +96,10 @@ def build_leaf(stored: Iterable[dict[str, Any]]) -> LeafTable:
         for link_id, lat, lon in _links(attrs):
             link_docs.append(doc)
             link_ids.append(link_id)
-            known = lat is not None and lon is not None
-            link_points.extend((lat, lon) if known else (nan, nan))
+            if lat is not None and lon is not None:
+                link_points.extend((lat, lon))
+            else:
+                link_points.extend((nan, nan))
         for piece in _pieces(attrs.get("spans") or ()):
             pieces.extend(piece)
             piece_docs.append(doc)
@@ -114,8 +116,8 @@ def build_leaf(stored: Iterable[dict[str, Any]]) -> LeafTable:
     age_pairs = view(ages, np.int16, 2)
     fields_out = {}
     for name in SET_FIELDS:
-        pairs = view(field_pairs[name], np.int32, 2)
-        fields_out[name] = (list(field_keys[name]), pairs[:, 0].copy(), pairs[:, 1].copy())
+        found = view(field_pairs[name], np.int32, 2)
+        fields_out[name] = (list(field_keys[name]), found[:, 0].copy(), found[:, 1].copy())
     return LeafTable(
         size,
         ids,

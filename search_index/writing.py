@@ -48,5 +48,5 @@ def segment_writer(ix: FileIndex, **kwargs: Any) -> SegmentWriter:
         and per_document_reader is not None
         and hasattr(writer.codec, "per_document_reader")
     ):
-        writer.per_document_reader = lambda: _Lengths(per_document_reader())  # type: ignore[method-assign]
+        writer.per_document_reader = lambda: _Lengths(per_document_reader())
     return writer

@@ -24,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     load_config(app, test_config)
     init_extensions(app)
     register_blueprints(app)
+    register_template_helpers(app)
     register_cli(app)
     register_error_pages(app)
     return app
@@ -78,6 +79,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_staff_bp)
     app.register_blueprint(oruk_api_bp)
     app.register_blueprint(prescribing_bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from signpost import templating
+
+    templating.init_app(app)  # date filters, the staff links in the header
 
 
 def register_cli(app: Flask) -> None:

@@ -1,5 +1,7 @@
 """Extension objects, created once here and bound to the app in ``create_app``."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
@@ -22,5 +24,11 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# For models: type checkers cannot follow ``db.Model`` (a class Flask-SQLAlchemy makes at run
+# time); ``class Thing(Model)`` reads the same to them and to Python.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -40,11 +40,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def value_enum(cls: type[enum.Enum], name: str, length: int = 32) -> Enum:
+def value_enum(cls: type[enum.Enum], name: str, length: int = 32, *, check: bool = False) -> Enum:
     """A column for a Python enum that stores each member's value (e.g. "temporarily closed").
 
-    It is a plain VARCHAR with a CHECK constraint rather than a native database enum, so adding
-    a member later is a simple migration on SQLite and PostgreSQL alike.
+    It is a plain VARCHAR rather than a native database enum, so adding a member later is a
+    simple migration on SQLite and PostgreSQL alike. SQLAlchemy refuses other values on the way
+    in; with ``check`` the database does too (a CHECK constraint named ``ck_<table>_<name>``,
+    which a migration must create).
     """
     return Enum(
         cls,
@@ -53,4 +55,5 @@ def value_enum(cls: type[enum.Enum], name: str, length: int = 32) -> Enum:
         length=length,
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
+        create_constraint=check,
     )

@@ -19,8 +19,14 @@ from sqlalchemy import text
 
 from signpost import create_app
 from signpost.extensions import db
+from tests.page_checks import check_page
 
-pytest_plugins = ["tests.factories", "tests.accounts_support", "tests.oruk_helpers"]
+pytest_plugins = [
+    "tests.factories",
+    "tests.accounts_support",
+    "tests.oruk_helpers",
+    "tests.prescribing_support",
+]
 
 
 @pytest.fixture(scope="session")
@@ -105,15 +111,28 @@ def runner(app: Flask):  # noqa: ANN201
 
 
 @pytest.fixture
-def page(client: FlaskClient) -> Callable[..., BeautifulSoup]:
-    """Request a page, assert its status, and return it parsed."""
+def page(app: Flask, client: FlaskClient) -> Callable[..., BeautifulSoup]:
+    """Request a page, assert its status, check it (tests/page_checks.py), return it parsed.
 
-    def get(url: str, status: int = 200, method: str = "get", **kwargs: Any) -> BeautifulSoup:
+    ``title=`` also asserts the page's own title (the part before " – <site name>").
+    """
+
+    def get(
+        url: str, status: int = 200, method: str = "get", title: str | None = None, **kwargs: Any
+    ) -> BeautifulSoup:
         response = getattr(client, method)(url, **kwargs)
+        html = response.get_data(as_text=True)
         assert response.status_code == status, (
-            f"{method.upper()} {url}: expected {status}, got {response.status_code}\n"
-            + response.get_data(as_text=True)[:2000]
+            f"{method.upper()} {url}: expected {status}, got {response.status_code}\n" + html[:2000]
         )
-        return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+        soup = check_page(
+            html,
+            site_name=app.config["SITE_NAME"],
+            csrf=app.config.get("WTF_CSRF_ENABLED", True),
+            url=url,
+        )
+        if title is not None:
+            assert soup.title.get_text(strip=True) == f"{title} – {app.config['SITE_NAME']}"
+        return soup
 
     return get

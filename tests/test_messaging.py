@@ -114,8 +114,24 @@ def test_text_message_numbers_are_stored_in_international_form(app):
     message = queue_sms("07700 900123", "Your appointment is at 10am.", purpose="reminder")
     db.session.commit()
     assert _reload(message.id).recipient == "+447700900123"
-    with pytest.raises(InvalidMessage, match="phone number is not valid"):
+    with pytest.raises(InvalidMessage, match="Enter a mobile number"):
         queue_sms("call me", "Hello", purpose="reminder")
+
+
+@pytest.mark.parametrize("landline", ["01553 616200", "+44 20 7946 0018"])
+def test_a_text_to_a_landline_is_refused_before_it_is_queued(app, landline):
+    with pytest.raises(InvalidMessage, match="not a mobile number"):
+        queue_sms(landline, "Hello", purpose="reminder")
+    db.session.commit()
+    assert _count() == 0
+
+
+@pytest.mark.parametrize(
+    "address", ["name@example", "two@@example.org", "space in@example.org", "a@b.c\nBcc: x@y.z"]
+)
+def test_malformed_email_addresses_are_refused_by_the_shared_rule(app, address):
+    with pytest.raises(InvalidMessage, match="email address is not valid"):
+        queue_email(address, "Subject", "Body", purpose="reminder")
 
 
 # --- delivering: log transport and CLI -----------------------------------------------------

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from prescribing import casework, followups, operations
-from prescribing.casework import ConversationDetails, MeasureAnswers
+from prescribing import operations
 from prescribing.models import (
     CloseOutcome,
     FollowUp,
@@ -18,100 +17,33 @@ from prescribing.models import (
     OnwardKind,
     Person,
     Referral,
-    SignpostStatus,
     StateChange,
     Urgency,
 )
-from prescribing.operations import PersonDetails, PrescribingError, ReferralDetails
+from prescribing.operations import PrescribingError, casework, followups, support
+from prescribing.operations.wellbeing import MeasureAnswers
+from prescribing.vocabulary import SuggestionStatus
 from prescribing.workflow import ALLOWED, FollowUpKind, ReferralState
 from signpost.extensions import db
-from signpost.messaging import OutboxMessage
 from signpost.permissions import PermissionDenied
 from tests.accounts_support import FAST_HASHING, audit_actions
+from tests.prescribing_support import (
+    ALL_FOUR,
+    GOOD_NHS,
+    assigned,
+    converse,
+    details,
+    outbox,
+    person,
+    refer,
+)
 
 S = ReferralState
-GOOD_NHS = "943 476 5919"
-ALL_FOUR = [4, 4, 3, 3, 4, 3, 4]  # raw 25 -> 22.35
 
 
 @pytest.fixture
 def app_config() -> dict[str, Any]:
     return FAST_HASHING
-
-
-def person(**kw: Any) -> PersonDetails:
-    values = {
-        "given_name": "Ada",
-        "family_name": "Lovelace",
-        "date_of_birth": date(1950, 12, 10),
-        "postcode": "pe30 1ex",
-        "phone": "01632 960 555",
-        "email": "ada@example.org",
-    }
-    values.update(kw)
-    return PersonDetails(**values)
-
-
-def details(**kw: Any) -> ReferralDetails:
-    values = {"reasons": ["loneliness"], "what_person_wants": "Company", "person_agreed": True}
-    values.update(kw)
-    return ReferralDetails(**values)
-
-
-def outbox(purpose: str | None = None) -> list[OutboxMessage]:
-    query = select(OutboxMessage).order_by(OutboxMessage.id)
-    if purpose:
-        query = query.where(OutboxMessage.purpose == purpose)
-    return list(db.session.scalars(query))
-
-
-@pytest.fixture
-def world(make_user, make_team, make_practice) -> dict[str, Any]:
-    """Two practices, two teams (each with a lead), coordinators, a call handler, a manager."""
-    practice, other_practice = make_practice(), make_practice()
-    team, other_team = make_team(), make_team()
-    lead = make_user("coordinator", team=team, email="lead@example.org")
-    team.lead_id = lead.id
-    db.session.commit()
-    return {
-        "practice": practice,
-        "other_practice": other_practice,
-        "team": team,
-        "other_team": other_team,
-        "lead": lead,
-        "gp": make_user("referrer", practice=practice, email="gp@example.org"),
-        "other_gp": make_user("referrer", practice=other_practice),
-        "coordinator": make_user("coordinator", team=team, email="coord@example.org"),
-        "other_coordinator": make_user("coordinator", team=other_team),
-        "call_handler": make_user("call_handler"),
-        "manager": make_user("manager"),
-        "admin": make_user("admin"),
-    }
-
-
-def refer(world: dict[str, Any], **kw: Any) -> Referral:
-    return operations.create_referral(
-        world["gp"], person(**kw.pop("person", {})), details(**kw), door="referrer"
-    )
-
-
-def assigned(world: dict[str, Any], **kw: Any) -> Referral:
-    referral = refer(world, **kw)
-    casework.assign(world["lead"], referral, world["coordinator"].id)
-    return referral
-
-
-def converse(
-    world: dict[str, Any], referral: Referral, held_on: date | None = None, **kw: Any
-) -> None:
-    values = {
-        "held_on": held_on or date.today(),
-        "what_matters": "Seeing people",
-        "goals": ["Get out of the house twice a week"],
-        "measures": MeasureAnswers(swemwbs=list(ALL_FOUR)),
-    }
-    values.update(kw)
-    casework.hold_conversation(world["coordinator"], referral, ConversationDetails(**values))
 
 
 # --- referrals in ---------------------------------------------------------------------------
@@ -148,7 +80,7 @@ def test_gp_referral_is_received_acknowledged_and_audited(world):
 def test_bad_referral_is_refused_with_a_reason_and_nothing_saved(world, change, message):
     with pytest.raises(PrescribingError, match=message):
         refer(world, **change)
-    db.session.rollback()
+    db.session.commit()  # as the request would: the refused operation left nothing
     assert db.session.scalar(select(func.count(Referral.id))) == 0
     assert db.session.scalar(select(func.count(Person.id))) == 0
     assert outbox() == []
@@ -257,7 +189,7 @@ def test_every_transition_through_change_state(world, current, target):
     else:
         with pytest.raises(PrescribingError, match="cannot be marked"):
             casework.change_state(world["coordinator"], referral, target, outcome=outcome)
-        db.session.rollback()
+        db.session.commit()  # as the request would: the refused operation left nothing
         assert _snapshot(referral) == before
 
 
@@ -278,7 +210,7 @@ def test_unable_to_contact_needs_enough_attempts_over_fourteen_days(world):
         r"\(so far: 3 over 10 days\)",
     ):
         casework.change_state(world["coordinator"], referral, S.UNABLE_TO_CONTACT)
-    db.session.rollback()
+    db.session.commit()  # as the request would: the refused operation left nothing
     assert db.session.get(Referral, referral.id).state is S.CONTACTING
 
 
@@ -297,7 +229,7 @@ def test_coordinator_of_another_team_cannot_change_the_referral(world):
     for user in (world["other_coordinator"], world["gp"], world["manager"]):
         with pytest.raises(PermissionDenied):
             casework.change_state(user, referral, S.CONTACTING)
-    db.session.rollback()
+    db.session.commit()  # as the request would: the refused operation left nothing
     assert db.session.get(Referral, referral.id).state is S.RECEIVED
 
 
@@ -351,7 +283,7 @@ def test_bad_contact_attempt_changes_nothing(world, kw, message):
     referral = assigned(world)
     with pytest.raises(PrescribingError, match=message):
         casework.record_contact_attempt(world["coordinator"], referral, **kw)
-    db.session.rollback()
+    db.session.commit()  # as the request would: the refused operation left nothing
     fresh = db.session.get(Referral, referral.id)
     assert fresh.contact_attempts == [] and fresh.state is S.RECEIVED
 
@@ -418,7 +350,7 @@ def test_bad_conversation_changes_nothing(world, kw, message):
     referral = assigned(world)
     with pytest.raises(PrescribingError, match=message):
         converse(world, referral, **kw)
-    db.session.rollback()
+    db.session.commit()  # as the request would: the refused operation left nothing
     fresh = db.session.get(Referral, referral.id)
     assert fresh.state is S.RECEIVED
     assert (fresh.conversations, fresh.follow_ups, fresh.measures, fresh.goals) == ([], [], [], [])
@@ -476,28 +408,28 @@ def test_signposting_makes_referral_active_and_tracks_status(world, make_service
     service = make_service(name="Lunch Club")
     referral = assigned(world)
     with pytest.raises(PrescribingError, match="conversation before"):
-        followups.add_signpost(world["coordinator"], referral, service.id)
+        support.suggest_service(world["coordinator"], referral, service.id)
     converse(world, referral)
-    signpost = followups.add_signpost(world["coordinator"], referral, service.id, buddy=True)
+    signpost = support.suggest_service(world["coordinator"], referral, service.id, buddy=True)
     assert referral.state is S.ACTIVE and signpost.buddy
     with pytest.raises(PrescribingError, match="already been suggested"):
-        followups.add_signpost(world["coordinator"], referral, service.id)
+        support.suggest_service(world["coordinator"], referral, service.id)
     with pytest.raises(PrescribingError, match="not in the directory"):
-        followups.add_signpost(world["coordinator"], referral, "no-such-service")
+        support.suggest_service(world["coordinator"], referral, "no-such-service")
     with pytest.raises(PrescribingError, match="why"):
-        followups.update_signpost(
-            world["coordinator"], referral, signpost.id, SignpostStatus.NOT_TAKEN_UP, reason=" "
+        support.update_suggestion(
+            world["coordinator"], referral, signpost.id, SuggestionStatus.NOT_TAKEN_UP, reason=" "
         )
-    for status in (SignpostStatus.CONTACTED, SignpostStatus.ATTENDING):
-        followups.update_signpost(
+    for status in (SuggestionStatus.CONTACTED, SuggestionStatus.ATTENDING):
+        support.update_suggestion(
             world["coordinator"], referral, signpost.id, status, accompanied_visit=True
         )
-    assert signpost.status is SignpostStatus.ATTENDING and signpost.accompanied_visit
-    followups.update_signpost(
+    assert signpost.status is SuggestionStatus.ATTENDING and signpost.accompanied_visit
+    support.update_suggestion(
         world["coordinator"],
         referral,
         signpost.id,
-        SignpostStatus.NOT_TAKEN_UP,
+        SuggestionStatus.NOT_TAKEN_UP,
         reason="Too far to travel",
     )
     assert signpost.not_taken_up_reason == "Too far to travel"
@@ -506,17 +438,17 @@ def test_signposting_makes_referral_active_and_tracks_status(world, make_service
 def test_safeguarding_referral_flags_case_and_alerts_the_team_lead(world):
     referral = assigned(world)
     with pytest.raises(PrescribingError, match="Describe"):
-        followups.refer_onward(world["coordinator"], referral, OnwardKind.ADULT_SAFEGUARDING)
-    db.session.rollback()
+        support.refer_onward(world["coordinator"], referral, OnwardKind.ADULT_SAFEGUARDING)
+    db.session.commit()  # as the request would: the refused operation left nothing
     assert not db.session.get(Referral, referral.id).safeguarding_flag
-    followups.refer_onward(
+    support.refer_onward(
         world["coordinator"], referral, OnwardKind.ADULT_SAFEGUARDING, "Signs of financial abuse"
     )
     assert referral.safeguarding_flag
     (alert,) = outbox("prescribing.safeguarding")
     assert alert.recipient == "lead@example.org"
     assert "Lovelace" not in alert.text_body  # no personal details in the alert
-    followups.refer_onward(world["coordinator"], referral, OnwardKind.BUDDY)
+    support.refer_onward(world["coordinator"], referral, OnwardKind.BUDDY)
     assert len(outbox("prescribing.safeguarding")) == 1
 
 
@@ -531,8 +463,10 @@ def test_whole_pathway_ends_with_the_outcome_message_to_the_referrer(world, make
     start = date.today() - timedelta(days=45)
     casework.record_contact_attempt(world["coordinator"], referral, method="phone", outcome="spoke")
     converse(world, referral, held_on=start)
-    signpost = followups.add_signpost(world["coordinator"], referral, service.id)
-    followups.update_signpost(world["coordinator"], referral, signpost.id, SignpostStatus.ATTENDING)
+    signpost = support.suggest_service(world["coordinator"], referral, service.id)
+    support.update_suggestion(
+        world["coordinator"], referral, signpost.id, SuggestionStatus.ATTENDING
+    )
     check, review = referral.follow_ups
     followups.complete_check(
         world["coordinator"],
@@ -585,7 +519,7 @@ def test_review_without_second_measure_is_refused_when_there_was_a_baseline(worl
                 done_on=date.today(), decision="close", outcome=CloseOutcome.GOALS_MET
             ),
         )
-    db.session.rollback()
+    db.session.commit()  # as the request would: the refused operation left nothing
     fresh = db.session.get(Referral, referral.id)
     assert fresh.state is S.ENGAGED and fresh.follow_ups[1].done_on is None
 

@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from prescribing import casework, followups
-from prescribing.casework import MeasureAnswers
-from prescribing.models import FollowUp, Referral, Urgency
+from prescribing.models import FollowUp, Referral
+from prescribing.operations import casework, followups, support
+from prescribing.operations.wellbeing import MeasureAnswers
+from prescribing.vocabulary import Urgency
 from prescribing.workflow import ReferralState
 from signpost.extensions import db
 from tests.accounts_support import FAST_HASHING, audit_actions, sign_in_as
-from tests.test_prescribing_operations import ALL_FOUR, converse, outbox, refer
-from tests.test_prescribing_operations import world as world  # noqa: F401,PLC0414 - fixture
+from tests.prescribing_support import ALL_FOUR, converse, outbox, refer
 
 S = ReferralState
 
@@ -397,7 +397,7 @@ def test_figures_are_aggregates_with_small_numbers_suppressed(app, world, make_s
         referral.received_at = datetime.now(UTC) - timedelta(days=50)
         db.session.commit()
         converse(world, referral, held_on=date.today() - timedelta(days=42))
-        followups.add_signpost(world["coordinator"], referral, service.id)
+        support.suggest_service(world["coordinator"], referral, service.id)
         review = referral.follow_ups[1]
         followups.complete_review(
             world["coordinator"],
@@ -417,4 +417,4 @@ def test_figures_are_aggregates_with_small_numbers_suppressed(app, world, make_s
     assert "+3.17 (n = 6)" in html
     assert "Lunch Club: 6" in html
     bad = as_user(app, world["manager"]).get("/staff/prescribing/figures?from=yesterday")
-    assert "Enter dates as YYYY-MM-DD" in bad.get_data(as_text=True)
+    assert "Enter a real date, for example 2026-03-27." in bad.get_data(as_text=True)

@@ -9,11 +9,10 @@ from prescribing.workflow import (
     InvalidTransition,
     ReferralState,
     check_transition,
-    local_date,
-    local_morning,
     plan_follow_ups,
     variance,
 )
+from signpost.dates import local_date, local_morning
 
 S = ReferralState
 EXPECTED_ALLOWED = {

@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from prescribing import casework, worklists
 from prescribing.models import FollowUp, Referral
+from prescribing.operations import casework, worklists
 from prescribing.workflow import FollowUpKind
 from signpost.extensions import db
-from tests.test_prescribing_operations import converse, refer
-from tests.test_prescribing_operations import world as world  # noqa: F401,PLC0414 - fixture
+from tests.prescribing_support import converse, refer
 
 pytestmark = pytest.mark.usefixtures("app")
 

@@ -34,6 +34,7 @@ def demo(app):  # noqa: ANN001, ANN201
     from directory.demo import seed_demo
 
     seed_demo()
+    db.session.commit()  # as `flask seed-demo` does; the index follows the commit
 
 
 def test_demo_everyday_words_find_the_right_services_nearby(demo):

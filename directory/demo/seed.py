@@ -41,6 +41,7 @@ from search_index.geo import KIND_WEIGHTS, place_name_key
 from search_index.geo_models import Outcode, Place, Postcode
 from signpost.extensions import db
 from signpost.types import utcnow
+from signpost.unit_of_work import operation
 
 REVIEW_EVERY = timedelta(days=365)
 _CHILD_MODELS: dict[str, type[Any]] = {
@@ -303,22 +304,21 @@ def _seed_services(plan: DemoPlan, terms: dict[str, TaxonomyTerm], counts: Count
     counts["services updated"] += len(changed_ids)
 
 
+@operation
 def seed_demo() -> str:
-    """Create or refresh the demo area in the current database; return a one-line summary."""
+    """Create or refresh the demo area in the current session; return a one-line summary.
+
+    Nothing is committed here: ``flask seed-demo`` commits when it has finished."""
     plan = build_demo()
     counts: Counter[str] = Counter()
-    try:
-        with db.session.no_autoflush:  # flush only when this code says so
-            terms = _seed_taxonomies(counts)
-            _seed_geo(plan, counts)
-            _seed_organisations(plan, counts)
-            _seed_locations(plan, counts)
-            db.session.flush()
-            _seed_services(plan, terms, counts)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    with db.session.no_autoflush:  # flush only when this code says so
+        terms = _seed_taxonomies(counts)
+        _seed_geo(plan, counts)
+        _seed_organisations(plan, counts)
+        _seed_locations(plan, counts)
+        db.session.flush()
+        _seed_services(plan, terms, counts)
+    db.session.flush()
     return (
         f"Demo area ready: {len(plan.services)} services ({counts['services created']} created, "
         f"{counts['services updated']} updated) from {len(plan.organisations)} organisations "

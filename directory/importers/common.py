@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from signpost.extensions import db
+from signpost.unit_of_work import savepoint
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 BATCH_SIZE = 2000
@@ -129,7 +130,7 @@ class ImportRun:
         if batch:
             self._save_batch(batch)
         if self.summary.dry_run:
-            db.session.rollback()
+            db.session.rollback()  # a dry run keeps nothing (the import command owns the session)
         return self.summary
 
     def _save_batch(self, batch: list[SourceRecord]) -> None:
@@ -149,7 +150,7 @@ class ImportRun:
             db.session.flush()
             self.after_flush()
         except Exception:  # noqa: BLE001 - a database error: retry one at a time to find it
-            db.session.rollback()
+            db.session.rollback()  # only this batch: earlier batches are already committed
             self.reset()
             self._save_one_by_one(batch)
             return
@@ -159,7 +160,7 @@ class ImportRun:
         outcomes: list[tuple[SourceRecord, str]] = []
         for item in batch:
             try:
-                with db.session.begin_nested():
+                with savepoint():  # on SQLite too, RELEASE must not commit (dry runs)
                     outcome = self.save(item)
                     db.session.flush()
                     self.after_flush()
@@ -179,6 +180,9 @@ class ImportRun:
 
     def _finish(self, outcomes: list[tuple[SourceRecord, str]]) -> None:
         if not self.summary.dry_run:
+            # A batch job run by `flask directory import` owns its transactions: each batch is
+            # committed on its own, so a large import holds no lock for long and a failure
+            # loses only the batch it happened in.
             db.session.commit()
         for item, outcome in outcomes:
             if outcome.startswith("rejected:"):

@@ -58,6 +58,14 @@ class ContactWay:
     label: str
     href: str
 
+    @property
+    def kind_label(self) -> str:
+        """The words before the link: "Phone", "Email" or "Website"."""
+        return CONTACT_KIND_LABELS[self.kind]
+
+
+CONTACT_KIND_LABELS = {"phone": "Phone", "email": "Email", "website": "Website"}
+
 
 def contact_ways(service: Service) -> list[ContactWay]:
     """Every way to get in touch, phone first (many people prefer to call)."""

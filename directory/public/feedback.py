@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from directory.models import Service
 from signpost.extensions import db
 from signpost.types import UTCDateTime, new_id, utcnow
+from signpost.unit_of_work import operation
 
 ID = String(36)
 
@@ -62,6 +63,7 @@ def _clean(text: str | None, limit: int) -> str:
     return (text or "").strip()[:limit]
 
 
+@operation
 def report_problem(
     service: Service, problem: str, *, reply_email: str | None = None, channel: str = "web"
 ) -> ProblemReport:
@@ -77,10 +79,10 @@ def report_problem(
         channel=channel,
     )
     db.session.add(report)
-    db.session.commit()
     return report
 
 
+@operation
 def suggest_service(
     *,
     name: str,
@@ -107,7 +109,6 @@ def suggest_service(
         channel=channel,
     )
     db.session.add(suggestion)
-    db.session.commit()
     return suggestion
 
 

@@ -11,9 +11,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from directory.models import AccessibilityFeature, DeliveryMode
+from signpost.forms import EmailAddress, HoneypotField
 
 RADIUS_CHOICES = [
     ("1", "1 mile"),
@@ -36,12 +37,6 @@ DAY_CHOICES = [
 SORT_CHOICES = [("best", "Best match"), ("nearest", "Nearest first")]
 MAX_RADIUS_MILES = 100
 MAX_PAGE = 10_000
-# Deliberately simple: something@something.something, no spaces. The outbox reports bounces.
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
-
-def Email(message: str) -> Regexp:  # noqa: N802 - reads like the WTForms validator it stands in for
-    return Regexp(EMAIL_PATTERN, message=message)
 
 
 class MultiValue(Field):
@@ -141,11 +136,11 @@ class ReportProblemForm(FlaskForm):
         "Your email address (optional, if you would like a reply)",
         validators=[
             Optional(),
-            Email(message=("Enter an email address like name@example.com, or leave it empty.")),
+            EmailAddress("Enter an email address like name@example.com, or leave it empty."),
         ],
     )
     # A honeypot: hidden from people, filled in by robots. Not named like a real field.
-    website = StringField("Leave this empty")
+    website = HoneypotField()
 
 
 class SuggestServiceForm(FlaskForm):
@@ -169,10 +164,10 @@ class SuggestServiceForm(FlaskForm):
         "Your email address (optional, if you would like a reply)",
         validators=[
             Optional(),
-            Email(message=("Enter an email address like name@example.com, or leave it empty.")),
+            EmailAddress("Enter an email address like name@example.com, or leave it empty."),
         ],
     )
-    website = StringField("Leave this empty")
+    website = HoneypotField()
 
 
 class EmailShortlistForm(FlaskForm):
@@ -180,6 +175,6 @@ class EmailShortlistForm(FlaskForm):
         "Email address to send the list to",
         validators=[
             DataRequired(message="Enter the email address to send the list to."),
-            Email(message="Enter an email address like name@example.com."),
+            EmailAddress("Enter an email address like name@example.com."),
         ],
     )

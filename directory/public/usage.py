@@ -18,14 +18,20 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from signpost.extensions import db
 from signpost.types import UTCDateTime, new_id, utcnow
+from signpost.vocabulary import Vocabulary
 
-CHANNELS = ("web", "champion", "access_point", "popup")
-CHANNEL_LABELS = {
-    "web": "Website",
-    "champion": "Champion",
-    "access_point": "Community access point",
-    "popup": "Pop-up stand",
-}
+
+class Channel(Vocabulary):
+    """How a search reached us: the website itself, or a helper searching with someone."""
+
+    WEB = "web", "Website"
+    CHAMPION = "champion", "Champion"
+    ACCESS_POINT = "access_point", "Community access point"
+    POPUP = "popup", "Pop-up stand"
+
+
+CHANNELS = tuple(Channel)
+CHANNEL_LABELS = {channel.value: channel.label for channel in Channel}
 _POSTCODE = re.compile(r"^\s*([A-Za-z]{1,2}[0-9][A-Za-z0-9]?)\s*([0-9][A-Za-z]{2})?\s*$")
 
 
@@ -77,7 +83,6 @@ def record_search(
         channel=channel if channel in CHANNELS else "web",
     )
     db.session.add(event)
-    db.session.commit()
     return event
 
 
@@ -90,7 +95,6 @@ def record_service_view(service_id: str, *, channel: str, today: date | None = N
             channel=channel if channel in CHANNELS else "web",
         )
     )
-    db.session.commit()
 
 
 @dataclass(frozen=True)

@@ -27,9 +27,9 @@ from directory.models import Service
 from directory.public import feedback, shortlist
 from directory.public.display import contact_ways, cost_label, opening_rows
 from directory.public.forms import EmailShortlistForm, ReportProblemForm, SuggestServiceForm
-from directory.public.usage import CHANNELS
+from directory.public.usage import CHANNELS, Channel
 from signpost.access import public
-from signpost.extensions import db, limiter
+from signpost.extensions import limiter
 from signpost.messaging import InvalidMessage, queue_email
 
 bp = Blueprint("public", __name__)
@@ -70,8 +70,10 @@ def _forget_tampered_shortlist(response: Response) -> Response:
 @bp.app_context_processor
 def _public_context() -> dict[str, object]:
     channel = getattr(g, "channel", "web")
+    known = Channel.parse(channel)
     return {
         "channel": channel,
+        "channel_label": known.label.lower() if known else channel,
         "kiosk": channel in KIOSK_CHANNELS,
         "shortlist": getattr(g, "shortlist", shortlist.Shortlist()),
     }
@@ -239,10 +241,8 @@ def shortlist_email() -> BaseResponse | tuple[str, int]:
             purpose="shortlist",
         )
     except InvalidMessage:
-        db.session.rollback()
         form.email.errors = [*form.email.errors, "Enter an email address like name@example.com."]
         return render_template("public/shortlist.html", form=form, **context), 400
-    db.session.commit()
     flash(
         f"We will send your shortlist to {form.email.data.strip()} in the next few minutes.",
         "success",
@@ -254,7 +254,7 @@ def shortlist_email() -> BaseResponse | tuple[str, int]:
 
 
 def _is_robot(form: ReportProblemForm | SuggestServiceForm) -> bool:
-    return bool((form.website.data or "").strip())
+    return form.website.tripped
 
 
 @bp.route("/services/<service_id>/report", methods=["GET", "POST"])

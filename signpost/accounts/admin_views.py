@@ -66,7 +66,6 @@ def invite() -> Any:
                 organization_id=form.organization_id.data,
             )
         except operations.AccountError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
             flash(f"An invitation has been sent to {user.email}.", "info")
@@ -104,7 +103,6 @@ def edit(user_id: int) -> Any:
                 organization_id=form.organization_id.data,
             )
         except operations.AccountError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
             flash(f"Saved the changes to {user.name}'s account.", "info")
@@ -121,7 +119,6 @@ def _action(user_id: int, do: Any, message: str) -> Any:
         try:
             do(user)
         except operations.AccountError as exc:
-            db.session.rollback()
             flash(str(exc), "error")
         else:
             flash(message.format(name=user.name), "info")
@@ -182,7 +179,6 @@ def teams() -> Any:
             else:
                 operations.create_team(request.form.get("name", ""), actor=_actor())
         except operations.AccountError as exc:
-            db.session.rollback()
             error = str(exc)
         else:
             flash("Added.", "info")

@@ -67,7 +67,10 @@ def _lock_if_needed(user: User, now: datetime) -> None:
 
 
 def check_password(email: str, password: str, *, now: datetime | None = None) -> PasswordChecked:
-    """First step of signing in. Commits the attempt's outcome either way.
+    """First step of signing in. The attempt's outcome is recorded either way.
+
+    Not an ``@operation``: a failure is itself the change to keep (the audit event and the count
+    towards lockout), so the request commits it even though this raises.
 
     Raises:
         AccountLocked: too many recent failures; nothing else is checked.
@@ -78,7 +81,6 @@ def check_password(email: str, password: str, *, now: datetime | None = None) ->
     if user is None:
         passwords.verify_password(None, password)  # same cost as a real check
         record_event("sign_in.failure", actor_id=None, detail={"reason": "unknown_account"})
-        db.session.commit()
         raise SignInFailed(BAD_CREDENTIALS)
     if user.locked_until is not None and user.locked_until > now:
         record_event(
@@ -88,7 +90,6 @@ def check_password(email: str, password: str, *, now: datetime | None = None) ->
             subject_id=str(user.id),
             detail={"reason": "locked"},
         )
-        db.session.commit()
         raise AccountLocked(user.locked_until)
     if not passwords.verify_password(user.password_hash, password):
         user.failed_attempts += 1
@@ -101,7 +102,6 @@ def check_password(email: str, password: str, *, now: datetime | None = None) ->
         )
         _lock_if_needed(user, now)
         locked_until = user.locked_until
-        db.session.commit()
         if locked_until is not None and locked_until > now:
             raise AccountLocked(locked_until)
         raise SignInFailed(BAD_CREDENTIALS)
@@ -113,19 +113,19 @@ def check_password(email: str, password: str, *, now: datetime | None = None) ->
             subject_id=str(user.id),
             detail={"reason": "disabled"},
         )
-        db.session.commit()
         raise SignInFailed(BAD_CREDENTIALS)
     if passwords.needs_rehash(user.password_hash or ""):
         user.password_hash = passwords.hash_password(password)
     if not user.mfa_enabled:
         _complete(user, now, method="password")
         return PasswordChecked(user, needs_code=False)
-    db.session.commit()
     return PasswordChecked(user, needs_code=True)
 
 
 def check_second_factor(user: User, code: str, *, at: float | None = None) -> None:
     """Second step: a code from the authenticator app, or an unused recovery code.
+
+    Like ``check_password``, a failure is recorded and kept (it counts towards lockout).
 
     Raises:
         AccountLocked / SignInFailed as for ``check_password`` (failures count towards lockout).
@@ -153,7 +153,6 @@ def check_second_factor(user: User, code: str, *, at: float | None = None) -> No
     )
     _lock_if_needed(user, now)
     locked_until = user.locked_until
-    db.session.commit()
     if locked_until is not None and locked_until > now:
         raise AccountLocked(locked_until)
     raise SignInFailed(BAD_CODE)
@@ -192,7 +191,6 @@ def _complete(user: User, now: datetime, *, method: str) -> None:
         detail={"method": method},
         actor_label=",".join(sorted(user.roles)),
     )
-    db.session.commit()
 
 
 def sign_out_everywhere(user: User) -> None:
@@ -201,7 +199,6 @@ def sign_out_everywhere(user: User) -> None:
     record_event(
         "sign_out.everywhere", actor_id=user.id, subject_type="user", subject_id=str(user.id)
     )
-    db.session.commit()
 
 
 def record_sign_out(user: User, *, reason: str = "user") -> None:
@@ -212,7 +209,6 @@ def record_sign_out(user: User, *, reason: str = "user") -> None:
         subject_id=str(user.id),
         detail={"reason": reason},
     )
-    db.session.commit()
 
 
 def load_session_user(session_user_id: str) -> User | None:

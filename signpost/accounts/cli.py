@@ -82,6 +82,7 @@ def create_command(
         )
     except operations.AccountError as exc:
         raise click.ClickException(str(exc)) from None
+    db.session.commit()  # a command owns its transaction
     click.echo(f"Created account {user.id} for {user.email} ({', '.join(sorted(user.roles))}).")
     if user.mfa_required:
         click.echo("They will be asked to set up two-factor sign-in when they first sign in.")
@@ -102,6 +103,7 @@ def list_command(include_disabled: bool) -> None:
 def disable_command(email: str) -> None:
     """Stop an account signing in (and end its sessions)."""
     user = operations.set_active(_user_or_fail(email), False, actor=None)
+    db.session.commit()  # a command owns its transaction
     click.echo(f"Disabled {user.email}.")
 
 
@@ -110,6 +112,7 @@ def disable_command(email: str) -> None:
 def enable_command(email: str) -> None:
     """Let a disabled account sign in again."""
     user = operations.set_active(_user_or_fail(email), True, actor=None)
+    db.session.commit()  # a command owns its transaction
     click.echo(f"Enabled {user.email}.")
 
 
@@ -118,6 +121,7 @@ def enable_command(email: str) -> None:
 def reset_mfa_command(email: str) -> None:
     """Remove two-factor set-up (a lost phone); they set it up again at next sign-in."""
     user = operations.reset_mfa(_user_or_fail(email), actor=None)
+    db.session.commit()  # a command owns its transaction
     click.echo(f"Two-factor sign-in reset for {user.email}.")
 
 
@@ -129,6 +133,7 @@ def add_team_command(name: str) -> None:
         team = operations.create_team(name, actor=None)
     except operations.AccountError as exc:
         raise click.ClickException(str(exc)) from None
+    db.session.commit()  # a command owns its transaction
     click.echo(f"Created team {team.id}: {team.name}.")
 
 
@@ -147,6 +152,7 @@ def add_practice_command(name: str, ods_code: str | None, kind: str) -> None:
         org = operations.create_referring_organisation(name, ods_code, actor=None, kind=kind)
     except operations.AccountError as exc:
         raise click.ClickException(str(exc)) from None
+    db.session.commit()  # a command owns its transaction
     click.echo(f"Created referring organisation {org.id}: {org.name}.")
 
 

@@ -8,28 +8,18 @@ from wtforms import (
     EmailField,
     PasswordField,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, EqualTo, Length, Regexp
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from signpost.accounts.models import Role
 from signpost.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from signpost.forms import EmailAddress, MultiCheckboxField, choice
 
-try:  # WTForms 3.3+ wants SelectChoice; tuples are deprecated there
-    from wtforms.fields.choices import SelectChoice as _SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    _SelectChoice = None
+__all__ = ["choice"]  # the admin views build their options with it
 
-
-def choice(value: object, label: str) -> object:
-    """One option for a select or checkbox list, in the form this WTForms version wants."""
-    return _SelectChoice(value, label) if _SelectChoice else (value, label)
-
-
-# Enough to catch typing slips; the real check is that the emailed link arrives.
-EMAIL_SHAPE = r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$"
+# A typing slip is caught here; the real check is that the emailed link arrives.
+EMAIL_MESSAGE = "Enter an email address like name@example.org."
 
 
 class SignInForm(FlaskForm):
@@ -83,7 +73,7 @@ class ResetRequestForm(FlaskForm):
         "Email address",
         validators=[
             DataRequired("Enter your email address."),
-            Regexp(EMAIL_SHAPE, message="Enter an email address like name@example.org."),
+            EmailAddress(EMAIL_MESSAGE),
             Length(max=254),
         ],
     )
@@ -91,11 +81,6 @@ class ResetRequestForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button with nothing but the CSRF token (sign out, disable, reset two-factor...)."""
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _optional_int(value: object) -> int | None:
@@ -113,7 +98,7 @@ class UserForm(FlaskForm):
         "Email address",
         validators=[
             DataRequired("Enter the person's email address."),
-            Regexp(EMAIL_SHAPE, message="Enter an email address like name@example.org."),
+            EmailAddress(EMAIL_MESSAGE),
             Length(max=254),
         ],
     )

@@ -2,7 +2,8 @@
 
 ``actor`` is the signed-in user doing the work; ``None`` means the trusted command line
 (``flask users ...``). Every change is checked with ``signpost.permissions.require`` and
-written to the audit log in the same transaction.
+written to the audit log in the same transaction. Nothing here commits: the request (or the
+command) does, and a change that fails is rolled back by ``@operation``.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from signpost.accounts.models import (
     UserRole,
 )
 from signpost.audit import record_event
+from signpost.contact_details import is_email_address
 from signpost.extensions import db
 from signpost.permissions import ACCOUNT_USE, USERS_MANAGE, require
+from signpost.unit_of_work import operation
 
 
 class AccountError(ValueError):
@@ -74,6 +77,7 @@ def _check_links(
             raise AccountError("That organisation is not in the directory.")
 
 
+@operation
 def create_user(
     email: str,
     name: str,
@@ -94,7 +98,7 @@ def create_user(
     actor_id = require_manager(actor)
     email = normalise_email(email)
     name = (name or "").strip()
-    if "@" not in email or len(email) > 254 or " " in email:
+    if not is_email_address(email):
         raise AccountError("Enter a valid email address, like name@example.org.")
     if not name:
         raise AccountError("Enter the person's name.")
@@ -136,7 +140,6 @@ def create_user(
         subject_id=str(user.id),
         detail={"roles": sorted(chosen)},
     )
-    db.session.commit()
     return user
 
 
@@ -156,6 +159,7 @@ def list_users(*, actor: User | None, include_disabled: bool = True) -> list[Use
     return list(db.session.scalars(query))
 
 
+@operation
 def update_user(
     user: User,
     *,
@@ -202,10 +206,10 @@ def update_user(
             detail={"before": sorted(before), "after": sorted(chosen)},
         )
     record_event("user.update", actor_id=actor_id, subject_type="user", subject_id=str(user.id))
-    db.session.commit()
     return user
 
 
+@operation
 def set_active(user: User, active: bool, *, actor: User | None) -> User:
     """Disable (ending every session at once) or re-enable an account."""
     actor_id = require_manager(actor)
@@ -221,10 +225,10 @@ def set_active(user: User, active: bool, *, actor: User | None) -> User:
         subject_type="user",
         subject_id=str(user.id),
     )
-    db.session.commit()
     return user
 
 
+@operation
 def reset_mfa(user: User, *, actor: User | None) -> User:
     """Remove two-factor set-up (a lost phone): they set it up again at next sign-in."""
     actor_id = require_manager(actor)
@@ -234,13 +238,13 @@ def reset_mfa(user: User, *, actor: User | None) -> User:
     user.recovery_codes = []
     user.session_version += 1
     record_event("mfa.reset", actor_id=actor_id, subject_type="user", subject_id=str(user.id))
-    db.session.commit()
     return user
 
 
 # --- Passwords -----------------------------------------------------------------------------
 
 
+@operation
 def change_password(user: User, current: str, new: str, *, actor: User) -> None:
     """The user changes their own password; other sessions end."""
     require(actor, ACCOUNT_USE, user)
@@ -248,7 +252,6 @@ def change_password(user: User, current: str, new: str, *, actor: User) -> None:
         raise AccountError("Your current password is not right.")
     apply_new_password(user, new)
     record_event("password.change", actor_id=actor.id, subject_type="user", subject_id=str(user.id))
-    db.session.commit()
 
 
 def apply_new_password(user: User, new: str) -> None:
@@ -265,6 +268,7 @@ def apply_new_password(user: User, new: str) -> None:
 # --- Two-factor set-up ---------------------------------------------------------------------
 
 
+@operation
 def begin_mfa_setup(user: User) -> str:
     """The secret for the user to add to their authenticator (kept until they confirm a code).
 
@@ -275,10 +279,10 @@ def begin_mfa_setup(user: User) -> str:
         raise AccountError("Two-factor sign-in is already set up on this account.")
     if not user.mfa_secret:
         user.mfa_secret = totp.new_secret()
-        db.session.commit()
     return user.mfa_secret
 
 
+@operation
 def confirm_mfa_setup(user: User, code: str, *, at: float | None = None) -> list[str]:
     """Turn two-factor sign-in on once the user proves their app works; return recovery codes."""
     if user.mfa_enabled:
@@ -293,10 +297,10 @@ def confirm_mfa_setup(user: User, code: str, *, at: float | None = None) -> list
     user.mfa_last_step = step
     codes = _replace_recovery_codes(user)
     record_event("mfa.enable", actor_id=user.id, subject_type="user", subject_id=str(user.id))
-    db.session.commit()
     return codes
 
 
+@operation
 def regenerate_recovery_codes(user: User) -> list[str]:
     """New recovery codes; the old ones stop working."""
     if not user.mfa_enabled:
@@ -308,7 +312,6 @@ def regenerate_recovery_codes(user: User) -> list[str]:
         subject_type="user",
         subject_id=str(user.id),
     )
-    db.session.commit()
     return codes
 
 
@@ -321,6 +324,7 @@ def _replace_recovery_codes(user: User) -> list[str]:
 # --- Teams and referring organisations -----------------------------------------------------
 
 
+@operation
 def create_team(name: str, *, actor: User | None, lead: User | None = None) -> Team:
     actor_id = require_manager(actor)
     name = (name or "").strip()
@@ -335,10 +339,10 @@ def create_team(name: str, *, actor: User | None, lead: User | None = None) -> T
         team.lead_id = lead.id
         lead.team_id = team.id
     record_event("team.create", actor_id=actor_id, subject_type="team", subject_id=str(team.id))
-    db.session.commit()
     return team
 
 
+@operation
 def set_team_lead(team: Team, lead: User | None, *, actor: User | None) -> Team:
     actor_id = require_manager(actor)
     if lead is not None and lead.team_id != team.id:
@@ -351,10 +355,10 @@ def set_team_lead(team: Team, lead: User | None, *, actor: User | None) -> Team:
         subject_id=str(team.id),
         detail={"lead_id": team.lead_id},
     )
-    db.session.commit()
     return team
 
 
+@operation
 def create_referring_organisation(
     name: str, ods_code: str | None, *, actor: User | None, kind: str = "gp_practice"
 ) -> ReferringOrganisation:
@@ -382,7 +386,6 @@ def create_referring_organisation(
         subject_type="referring_organisation",
         subject_id=str(org.id),
     )
-    db.session.commit()
     return org
 
 

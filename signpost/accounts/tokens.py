@@ -25,6 +25,7 @@ from signpost.audit import record_event
 from signpost.extensions import db
 from signpost.messaging import queue_email
 from signpost.types import utcnow
+from signpost.unit_of_work import operation
 
 
 class TokenInvalid(AccountError):
@@ -81,6 +82,7 @@ def check_token(raw: str, purpose: TokenPurpose) -> User:
     return _find_token(raw, purpose, utcnow()).user
 
 
+@operation
 def redeem_token(raw: str, purpose: TokenPurpose, new_password: str) -> User:
     """Use a reset or invitation token to set a password; the token can never be used again.
 
@@ -95,10 +97,10 @@ def redeem_token(raw: str, purpose: TokenPurpose, new_password: str) -> User:
     token.used_at = now
     action = "password.reset" if purpose == TokenPurpose.PASSWORD_RESET else "invitation.accept"
     record_event(action, actor_id=user.id, subject_type="user", subject_id=str(user.id))
-    db.session.commit()
     return user
 
 
+@operation
 def request_password_reset(email: str, link_for: Callable[[str], str]) -> None:
     """Email a reset link if the address has an active account; say nothing either way."""
     user = find_user_by_email(email)
@@ -106,7 +108,6 @@ def request_password_reset(email: str, link_for: Callable[[str], str]) -> None:
         record_event(
             "password.reset_request", actor_id=None, detail={"outcome": "no_active_account"}
         )
-        db.session.commit()
         return
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]
     raw = issue_token(user, TokenPurpose.PASSWORD_RESET, timedelta(minutes=minutes))
@@ -127,9 +128,9 @@ def request_password_reset(email: str, link_for: Callable[[str], str]) -> None:
         subject_id=str(user.id),
         detail={"outcome": "sent"},
     )
-    db.session.commit()
 
 
+@operation
 def invite_user(
     email: str,
     name: str,
@@ -155,6 +156,7 @@ def invite_user(
     return user
 
 
+@operation
 def send_invitation(user: User, *, actor: User | None, link_for: Callable[[str], str]) -> None:
     actor_id = require_manager(actor)
     hours = current_app.config["INVITATION_HOURS"]
@@ -169,4 +171,3 @@ def send_invitation(user: User, *, actor: User | None, link_for: Callable[[str],
         purpose="accounts.invitation",
     )
     record_event("invitation.send", actor_id=actor_id, subject_type="user", subject_id=str(user.id))
-    db.session.commit()

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from signpost.audit.operations import prune_events
+from signpost.extensions import db
 
 audit_cli = AppGroup("audit", help="Look after the audit log.")
 
@@ -25,4 +26,5 @@ def init_app(app: Flask) -> None:
 def prune_command(days: int | None) -> None:
     """Delete events older than the retention period (the deletion is itself audited)."""
     deleted = prune_events(older_than_days=days)
+    db.session.commit()  # a command owns its transaction
     click.echo(f"Deleted {deleted} audit event{'s' if deleted != 1 else ''}.")

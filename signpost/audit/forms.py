@@ -3,18 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, StringField
+from wtforms import StringField
 from wtforms.validators import Optional, Regexp, ValidationError
 
-
-class DayField(DateField):
-    """A date typed as YYYY-MM-DD, with a plain-English message when it is not one."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(f"Enter the '{self.label.text}' date like 2024-05-31.") from exc
+from signpost.forms import DateInput
 
 
 class AuditSearchForm(FlaskForm):
@@ -56,14 +48,9 @@ class AuditSearchForm(FlaskForm):
             ),
         ],
     )
-    since = DayField(
-        "From",
-        validators=[Optional()],
-        description="For example 2024-05-31",
-        render_kw={"placeholder": "YYYY-MM-DD"},
-    )
-    until = DayField("To", validators=[Optional()], render_kw={"placeholder": "YYYY-MM-DD"})
+    since = DateInput("From", validators=[Optional()])
+    until = DateInput("To", validators=[Optional()])
 
-    def validate_until(self, field: DayField) -> None:
+    def validate_until(self, field: DateInput) -> None:
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError("The 'To' date must be the same as or after the 'From' date.")

@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import delete, event, func, select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from signpost.audit.models import AuditEvent
 from signpost.extensions import db
+from signpost.paging import offset, total_pages
 from signpost.types import utcnow
 
 # Keys whose values are never written into an event's detail, however they are spelt.
@@ -132,7 +134,7 @@ class AuditPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return total_pages(self.total, self.per_page)
 
 
 def search_events(query: AuditQuery, *, page: int = 1, per_page: int = 50) -> AuditPage:
@@ -161,7 +163,7 @@ def search_events(query: AuditQuery, *, page: int = 1, per_page: int = 50) -> Au
         .where(*conditions)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(per_page)
-        .offset((page - 1) * per_page)
+        .offset(offset(page, per_page))
     ).all()
     return AuditPage(events=list(events), total=total, page=page, per_page=per_page)
 
@@ -178,7 +180,7 @@ def _start_of_day(day: date) -> datetime:
 
 
 def prune_events(*, older_than_days: int | None = None, now: datetime | None = None) -> int:
-    """Delete events older than the retention period, record that it happened, and commit.
+    """Delete events older than the retention period and record that it happened.
 
     Returns how many events were deleted. The prune itself is audited (with the count and cut-off),
     so the trail shows when and how history was removed.
@@ -196,7 +198,9 @@ def prune_events(*, older_than_days: int | None = None, now: datetime | None = N
     try:
         if session.get_bind().dialect.name == "postgresql":
             session.execute(db.text("SET LOCAL signpost.audit_prune = 'on'"))
-        result = session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
+        result = cast(
+            CursorResult[Any], session.execute(delete(AuditEvent).where(AuditEvent.at < cutoff))
+        )
         deleted = result.rowcount or 0
     finally:
         session.info.pop(_PRUNE_FLAG, None)
@@ -205,7 +209,6 @@ def prune_events(*, older_than_days: int | None = None, now: datetime | None = N
         actor_id=None,
         detail={"deleted": deleted, "older_than_days": days, "cutoff": cutoff.isoformat()},
     )
-    session.commit()
     return deleted
 
 

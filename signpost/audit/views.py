@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from functools import partial
+
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from signpost.access import requires_permission
 from signpost.audit.forms import AuditSearchForm
 from signpost.audit.operations import AuditQuery, known_actions, record_event, search_events
-from signpost.extensions import db
+from signpost.paging import page_number
 from signpost.permissions import AUDIT_VIEW
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -21,8 +23,6 @@ PER_PAGE = 50
 def search() -> tuple[str, int] | str:
     """Search events by user, action, record and date range; newest first."""
     form = AuditSearchForm(request.args)
-    page_number = request.args.get("page", "1")
-    page_number = int(page_number) if page_number.isdigit() and int(page_number) > 0 else 1
     if request.args and not form.validate():
         return render_template(
             "admin/audit.html", form=form, results=None, actions=known_actions()
@@ -35,19 +35,18 @@ def search() -> tuple[str, int] | str:
         since=form.since.data,
         until=form.until.data,
     )
-    results = search_events(query, page=page_number, per_page=PER_PAGE)
+    results = search_events(query, page=page_number(request.args.get("page")), per_page=PER_PAGE)
     # Reading the trail is itself recorded: it names who looked at whose activity.
     record_event(
         "audit.search",
         actor_id=current_user.id,
         detail={k: v for k, v in request.args.items() if k != "page" and v},
     )
-    db.session.commit()
     pager_args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "admin/audit.html",
         form=form,
         results=results,
         actions=known_actions(),
-        pager_args=pager_args,
+        page_url=partial(url_for, "audit.search", **pager_args),
     )

@@ -11,13 +11,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from signpost.config import ConfigError
+from signpost.extensions import db
 from signpost.messaging.models import MessageStatus
-from signpost.messaging.operations import (
-    list_messages,
-    mask_recipient,
-    retry_dead,
-    send_due_messages,
-)
+from signpost.messaging.operations import list_messages, retry_dead, send_due_messages
+from signpost.messaging.redaction import mask_recipient
 from signpost.messaging.transports import transport_from_config
 
 messages_cli = AppGroup("messages", help="Deliver and inspect the messaging outbox.")
@@ -120,4 +117,5 @@ def list_command(status: str | None, limit: int) -> None:
 def retry_dead_command(ids: tuple[int, ...]) -> None:
     """Queue dead messages again (all of them, or only the given ids)."""
     count = retry_dead(ids or None)
+    db.session.commit()  # a command owns its transaction
     click.echo(f"Queued {count} dead message{'s' if count != 1 else ''} again.")

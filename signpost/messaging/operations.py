@@ -13,24 +13,25 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.engine import CursorResult
 
+from signpost.contact_details import NotAnAddress, check_email_address, check_mobile_number
 from signpost.extensions import db
 from signpost.messaging.models import Channel, MessageStatus, OutboxMessage
+from signpost.messaging.redaction import redact_error
 from signpost.messaging.transports import Transport, TransportError, transport_from_config
 from signpost.types import utcnow
 
 log = logging.getLogger(__name__)
 
-EMAIL_PATTERN = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"'.]+$")
 PURPOSE_PATTERN = re.compile(r"^[a-z0-9_.-]{1,64}$")
 MAX_BACKOFF = timedelta(hours=6)
 # A message left "sending" this long belonged to a sender that died; it is offered again.
 STALE_CLAIM = timedelta(minutes=15)
-_EMAILS = re.compile(r"[^@\s<>\"'(),;:]+@[^@\s<>\"'(),;:]+")
-_NUMBERS = re.compile(r"\+?\d[\d \-()]{6,}\d")
 
 
 class InvalidMessage(ValueError):
@@ -45,9 +46,10 @@ def queue_email(
     Raises:
         InvalidMessage: the address, subject, body or purpose is unusable.
     """
-    to = (to or "").strip()
-    if len(to) > 320 or not EMAIL_PATTERN.match(to):
-        raise InvalidMessage("The email address is not valid.")
+    try:
+        to = check_email_address(to)
+    except NotAnAddress:
+        raise InvalidMessage("The email address is not valid.") from None
     if not subject or not subject.strip():
         raise InvalidMessage("An email needs a subject.")
     if "\n" in subject or "\r" in subject or len(subject) > 300:
@@ -59,21 +61,13 @@ def queue_sms(to: str, text_body: str, *, purpose: str) -> OutboxMessage:
     """Queue a text message to a mobile number (UK numbers may be written 07...).
 
     Raises:
-        InvalidMessage: the number, body or purpose is unusable.
+        InvalidMessage: the number is not a mobile, or the body or purpose is unusable.
     """
-    return _queue(Channel.SMS, normalise_phone_number(to), "", text_body, None, purpose)
-
-
-def normalise_phone_number(number: str) -> str:
-    """A phone number in international form (+447700900123), or InvalidMessage."""
-    digits = re.sub(r"[\s\-().]", "", number or "")
-    if digits.startswith("00"):
-        digits = "+" + digits[2:]
-    elif digits.startswith("0"):
-        digits = "+44" + digits[1:]
-    if not re.fullmatch(r"\+\d{8,15}", digits):
-        raise InvalidMessage("The phone number is not valid.")
-    return digits
+    try:
+        number = check_mobile_number(to)
+    except NotAnAddress as exc:
+        raise InvalidMessage(str(exc)) from None
+    return _queue(Channel.SMS, number, "", text_body, None, purpose)
 
 
 def _queue(
@@ -122,7 +116,7 @@ def backoff(attempts: int, base_seconds: int) -> timedelta:
     return min(timedelta(seconds=base_seconds * 2 ** max(0, attempts - 1)), MAX_BACKOFF)
 
 
-def _due(now: datetime):  # noqa: ANN202 - a SQL expression
+def _due(now: datetime) -> ColumnElement[bool]:
     return or_(
         and_(
             OutboxMessage.status.in_([MessageStatus.QUEUED, MessageStatus.FAILED]),
@@ -150,20 +144,27 @@ def claim_due_messages(limit: int, *, now: datetime | None = None) -> list[int]:
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit * 2)
     ).all()
-    session.commit()  # end the read so each claim below starts a fresh write
+    # A background loop owns these transactions: end the read so each claim below is its own
+    # short write, and commit each claim so another sender sees it at once.
+    session.commit()
     claimed: list[int] = []
     for message_id in candidates:
         if len(claimed) >= limit:
             break
-        result = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, _due(now))
-            .values(
-                status=MessageStatus.SENDING, claimed_at=now, attempts=OutboxMessage.attempts + 1
-            )
-            .execution_options(synchronize_session=False)
+        result = cast(
+            CursorResult[Any],
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, _due(now))
+                .values(
+                    status=MessageStatus.SENDING,
+                    claimed_at=now,
+                    attempts=OutboxMessage.attempts + 1,
+                )
+                .execution_options(synchronize_session=False)
+            ),
         )
-        session.commit()
+        session.commit()  # one claim, one transaction (see above)
         if result.rowcount == 1:
             claimed.append(message_id)
     return claimed
@@ -202,6 +203,8 @@ def send_due_messages(
             message.sent_at = utcnow()
             message.last_error = None
             report.sent.append(message.id)
+        # The sender loop owns its transaction: each delivery's outcome is saved before the
+        # next, so a crash never sends a message twice or forgets one was sent.
         db.session.commit()
     return report
 
@@ -249,9 +252,7 @@ def retry_dead(ids: Sequence[int] | None = None) -> int:
     )
     if ids:
         statement = statement.where(OutboxMessage.id.in_(list(ids)))
-    count = db.session.execute(statement).rowcount or 0
-    db.session.commit()
-    return count
+    return cast(CursorResult[Any], db.session.execute(statement)).rowcount or 0
 
 
 def list_messages(*, status: MessageStatus | None = None, limit: int = 50) -> list[OutboxMessage]:
@@ -260,18 +261,3 @@ def list_messages(*, status: MessageStatus | None = None, limit: int = 50) -> li
     if status:
         statement = statement.where(OutboxMessage.status == status)
     return list(db.session.scalars(statement))
-
-
-def redact_error(text: str) -> str:
-    """An error message fit to store: addresses and phone numbers removed, one short line."""
-    text = _EMAILS.sub("[address]", text)
-    text = _NUMBERS.sub("[number]", text)
-    return " ".join(text.split())[:300]
-
-
-def mask_recipient(recipient: str) -> str:
-    """Enough of an address or number to tell messages apart, not enough to identify anyone."""
-    if "@" in recipient:
-        local, _, domain = recipient.partition("@")
-        return f"{local[:1]}***@{domain}"
-    return f"{recipient[:3]}******{recipient[-3:]}"

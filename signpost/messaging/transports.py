@@ -22,6 +22,7 @@ from email.utils import make_msgid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from signpost.messaging.redaction import mask_recipient
 from signpost.types import utcnow
 
 if TYPE_CHECKING:
@@ -54,8 +55,6 @@ class LogTransport:
         self.include_bodies = include_bodies
 
     def send(self, message: OutboxMessage) -> None:
-        from signpost.messaging.operations import mask_recipient
-
         lines = [
             f"--- {utcnow().isoformat(timespec='seconds')} message {message.id} "
             f"{message.channel} purpose={message.purpose}"

@@ -1,52 +1,41 @@
-"""Referrals in, from every door: the GP/agency form, the public "ask for help" form and the phone line.
+"""Referrals in, from every door (the GP or agency form, the public "ask for help" form and the
+phone line), reading one referral, and what its referrer is told about it.
 
 Every operation checks need-to-know permissions with `require` before it reads or changes
-anything, and writes an audit event in the same transaction as the change. Casework (contact,
-conversation, signposts, follow-ups, closing) lives in `prescribing.casework`; lists and the
-case page in `prescribing.worklists`.
+anything, and writes an audit event in the same unit of work as the change.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 
+from directory.models import Service
 from prescribing import messages
-from prescribing.models import (
-    Person,
-    Referral,
-    ReferralReason,
+from prescribing.models import Person, Referral, ReferralReason, StateChange
+from prescribing.nhs_number import InvalidNHSNumber, normalise_nhs_number
+from prescribing.operations.common import NotFound, PrescribingError, actor_id, clean
+from prescribing.reasons import REFERRAL_REASONS
+from prescribing.vocabulary import (
+    CloseOutcome,
+    ContactPreference,
+    MeasureKind,
     ReferralSource,
-    StateChange,
     Urgency,
 )
-from prescribing.nhs_number import InvalidNHSNumber, normalise_nhs_number
-from prescribing.reasons import REFERRAL_REASONS
-from prescribing.workflow import ReferralState, local_date
+from prescribing.workflow import ReferralState
 from signpost.accounts.models import Role, User
 from signpost.audit import record_event
+from signpost.dates import today
 from signpost.extensions import db
 from signpost.permissions import REFERRAL_CREATE, REFERRAL_VIEW, PermissionDenied, require
 from signpost.types import utcnow
+from signpost.unit_of_work import operation
 
-CONTACT_PREFERENCES = {
-    "phone": "Phone call",
-    "text": "Text message",
-    "email": "Email",
-    "letter": "Letter",
-}
-
-
-class PrescribingError(ValueError):
-    """Bad input or a move that is not allowed; the message is plain English and safe to show."""
-
-
-class NotFound(LookupError):
-    """No such record (or one the user may not know exists)."""
+S = ReferralState
 
 
 @dataclass
@@ -60,7 +49,7 @@ class PersonDetails:
     postcode: str | None = None
     phone: str | None = None
     email: str | None = None
-    preferred_contact: str = "phone"
+    preferred_contact: ContactPreference | str = ContactPreference.PHONE
     contact_notes: str | None = None
 
 
@@ -79,15 +68,6 @@ class ReferralDetails:
     referrer_email: str | None = None
 
 
-def actor_id(user: Any) -> int | None:
-    return getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
-
-
-def today() -> date:
-    """The local date now (Europe/London unless TIMEZONE says otherwise)."""
-    return local_date(utcnow(), current_app.config.get("TIMEZONE", "Europe/London"))
-
-
 def normalise_postcode(text: str | None) -> str | None:
     """Upper case with one space before the inward code ('pe301ex' -> 'PE30 1EX')."""
     if not text or not text.strip():
@@ -96,17 +76,13 @@ def normalise_postcode(text: str | None) -> str | None:
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 4 else compact
 
 
-def _clean(text: str | None) -> str | None:
-    return text.strip() if text and text.strip() else None
-
-
 def _check_details(person: PersonDetails, details: ReferralDetails) -> None:
     """Raise PrescribingError for anything missing or malformed (nothing is saved)."""
     if not (person.given_name or "").strip() or not (person.family_name or "").strip():
         raise PrescribingError("Enter the person's first name and last name.")
     if person.date_of_birth and person.date_of_birth > today():
         raise PrescribingError("The date of birth cannot be in the future.")
-    if person.preferred_contact not in CONTACT_PREFERENCES:
+    if ContactPreference.parse(person.preferred_contact) is None:
         raise PrescribingError("Choose how the person would like to be contacted.")
     if not (person.phone or person.email or person.postcode):
         raise PrescribingError(
@@ -144,6 +120,7 @@ def find_possible_duplicate(person: PersonDetails) -> Person | None:
     ).first()
 
 
+@operation
 def create_referral(
     user: User | None, person: PersonDetails, details: ReferralDetails, *, door: str
 ) -> Referral:
@@ -200,10 +177,10 @@ def create_referral(
         date_of_birth=person.date_of_birth,
         nhs_number=person.nhs_number,
         postcode=person.postcode,
-        phone=_clean(person.phone),
-        email=_clean(person.email),
-        preferred_contact=person.preferred_contact,
-        contact_notes=_clean(person.contact_notes),
+        phone=clean(person.phone),
+        email=clean(person.email),
+        preferred_contact=ContactPreference(person.preferred_contact),
+        contact_notes=clean(person.contact_notes),
     )
     now = utcnow()
     referral = Referral(
@@ -211,12 +188,12 @@ def create_referral(
         source=source,
         referring_organisation_id=organisation_id,
         referrer_id=actor_id(user) if door == "referrer" else None,
-        referrer_name=_clean(details.referrer_name),
-        referrer_email=_clean(details.referrer_email),
+        referrer_name=clean(details.referrer_name),
+        referrer_email=clean(details.referrer_email),
         reason_text=details.reason_text.strip(),
         what_person_wants=details.what_person_wants.strip(),
         urgency=details.urgency,
-        risks=_clean(details.risks),
+        risks=clean(details.risks),
         person_agreed=True,
         state=ReferralState.RECEIVED,
         received_at=now,
@@ -248,7 +225,6 @@ def create_referral(
         },
     )
     messages.acknowledge(referral, user)
-    db.session.commit()
     return referral
 
 
@@ -276,9 +252,40 @@ def get_referral(
         record_event(
             audit, actor_id=actor_id(user), subject_type="referral", subject_id=str(referral.id)
         )
-        db.session.commit()
     return referral
 
 
-def now_utc() -> datetime:
-    return utcnow()
+def referrer_summary(referral: Referral) -> dict[str, Any]:
+    """What the referrer is told: outcome, services used, wellbeing first and latest, SNOMED CT."""
+    services = {
+        s.id: s.name
+        for s in db.session.scalars(
+            select(Service).where(
+                Service.id.in_([sp.service_id for sp in referral.suggested_services])
+            )
+        )
+    }
+    swemwbs = [
+        m
+        for m in sorted(referral.measures, key=lambda m: (m.taken_on, m.id or 0))
+        if m.kind is MeasureKind.SWEMWBS and m.metric_score is not None
+    ]
+    codes = []
+    ever_engaged = referral.accepted_at is not None or any(
+        c.to_state in (S.ENGAGED, S.ACTIVE) for c in referral.state_changes
+    )
+    if ever_engaged:
+        codes.append(messages.SNOMED_REFERRED)
+    if referral.state is S.DECLINED or referral.outcome is CloseOutcome.DECLINED:
+        codes.append(messages.SNOMED_DECLINED)
+    return {
+        "outcome": referral.outcome.label if referral.outcome else referral.state.label,
+        "services": [
+            (services.get(sp.service_id, "A service"), sp.status.label)
+            for sp in referral.suggested_services
+            if sp.status.used
+        ],
+        "wellbeing_first": swemwbs[0].metric_score if swemwbs else None,
+        "wellbeing_latest": swemwbs[-1].metric_score if len(swemwbs) > 1 else None,
+        "codes": codes,
+    }

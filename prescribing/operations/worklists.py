@@ -13,12 +13,15 @@ from typing import Any
 from sqlalchemy import case, false, func, select, true
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from prescribing.models import FollowUp, Person, Referral, Urgency
-from prescribing.operations import actor_id, today
+from prescribing.models import FollowUp, Person, Referral
+from prescribing.operations.common import actor_id
+from prescribing.vocabulary import Urgency
 from prescribing.workflow import OPEN_STATES, FollowUpPlan, ReferralState, variance
 from signpost.accounts.models import Role, User
 from signpost.audit import record_event
+from signpost.dates import today
 from signpost.extensions import db
+from signpost.paging import offset, total_pages
 from signpost.permissions import CASELOAD_VIEW, REFERRAL_VIEW, case_filter, require
 
 S = ReferralState
@@ -40,6 +43,10 @@ class Worklist:
     total: int
     page: int
 
+    @property
+    def pages(self) -> int:
+        return total_pages(self.total, PAGE_SIZE)
+
 
 def _urgent_first() -> Any:
     return case((Referral.urgency == Urgency.URGENT, 0), else_=1)
@@ -60,7 +67,7 @@ def _follow_up_scope(user: User) -> Any:
 
 
 def _page_ids(query: Any, page: int) -> list[int]:
-    return list(db.session.scalars(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    return list(db.session.scalars(query.limit(PAGE_SIZE).offset(offset(page, PAGE_SIZE))))
 
 
 def _in_order(rows: Any, ids: list[int]) -> list[Any]:
@@ -128,7 +135,6 @@ def worklist(user: User, name: str, *, page: int = 1, on: date | None = None) ->
         count_query = select(func.count()).select_from(Referral).where(*conditions)
         load = select(Referral).options(joinedload(Referral.person))
         model = Referral
-    # Audit first: committing afterwards would expire the rows and reload each one.
     record_event(
         "worklist.view",
         actor_id=actor_id(user),
@@ -136,7 +142,6 @@ def worklist(user: User, name: str, *, page: int = 1, on: date | None = None) ->
         subject_id=name,
         detail={"page": page},
     )
-    db.session.commit()
     ids = _page_ids(ids_query, page)
     rows = _in_order(db.session.scalars(load.where(model.id.in_(ids))).unique(), ids) if ids else []
     total = db.session.scalar(count_query) or 0
@@ -165,7 +170,6 @@ def referrer_referrals(user: User, *, page: int = 1) -> tuple[list[Referral], in
         subject_type="referral_list",
         detail={"page": page},
     )
-    db.session.commit()
     total = (
         db.session.scalar(
             select(func.count()).select_from(
@@ -178,7 +182,7 @@ def referrer_referrals(user: User, *, page: int = 1) -> tuple[list[Referral], in
         db.session.scalars(
             query.order_by(Referral.received_at.desc(), Referral.id.desc())
             .limit(PAGE_SIZE)
-            .offset((max(page, 1) - 1) * PAGE_SIZE)
+            .offset(offset(page, PAGE_SIZE))
         )
     )
     return rows, total
@@ -200,9 +204,6 @@ def _sort_key(entry: TimelineEntry) -> tuple[date, str]:
 
 def timeline(referral: Referral) -> list[TimelineEntry]:
     """Everything that happened on the referral, oldest first (dates without times sort last)."""
-    from prescribing.casework import CONTACT_METHODS, CONTACT_OUTCOMES
-    from prescribing.followups import ONWARD_LABELS
-
     entries: list[TimelineEntry] = []
     for change in referral.state_changes:
         title = (
@@ -216,9 +217,8 @@ def timeline(referral: Referral) -> list[TimelineEntry]:
             TimelineEntry(
                 attempt.at,
                 "contact",
-                f"Contact attempt: {CONTACT_METHODS.get(attempt.method, attempt.method)}",
-                CONTACT_OUTCOMES.get(attempt.outcome, attempt.outcome)
-                + (f". {attempt.notes}" if attempt.notes else ""),
+                f"Contact attempt: {attempt.method.label}",
+                attempt.outcome.label + (f". {attempt.notes}" if attempt.notes else ""),
                 attempt.by_user_id,
             )
         )
@@ -236,21 +236,21 @@ def timeline(referral: Referral) -> list[TimelineEntry]:
         score = (
             f"SWEMWBS {measure.raw_score}/35, metric {measure.metric_score:.2f}"
             if measure.metric_score is not None
-            else measure.kind.value.upper()
+            else measure.kind.label
         )
         entries.append(
             TimelineEntry(
                 measure.taken_on,
                 "measure",
-                f"Wellbeing measure ({measure.stage.value.replace('_', ' ')})",
+                f"Wellbeing measure ({measure.stage.label.lower()})",
                 score,
                 measure.by_user_id,
             )
         )
-    for signpost in referral.signposts:
+    for suggestion in referral.suggested_services:
         entries.append(
             TimelineEntry(
-                signpost.created_at, "signpost", "Signposted to a service", signpost.service_id
+                suggestion.created_at, "signpost", "Signposted to a service", suggestion.service_id
             )
         )
     for onward in referral.onward_referrals:
@@ -258,7 +258,7 @@ def timeline(referral: Referral) -> list[TimelineEntry]:
             TimelineEntry(
                 onward.made_at,
                 "onward",
-                f"Referred on: {ONWARD_LABELS[onward.kind]}",
+                f"Referred on: {onward.kind.label}",
                 onward.notes or "",
                 onward.by_user_id,
             )
@@ -290,7 +290,7 @@ def load_case(referral_id: int) -> Referral | None:
             selectinload(Referral.conversations),
             selectinload(Referral.goals),
             selectinload(Referral.measures),
-            selectinload(Referral.signposts),
+            selectinload(Referral.suggested_services),
             selectinload(Referral.onward_referrals),
             selectinload(Referral.follow_ups),
         )

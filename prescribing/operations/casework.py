@@ -2,68 +2,46 @@
 guided conversation (with its baseline measures and goals).
 
 Every state change goes through `change_state`, which asks `workflow.check_transition` first:
-a refused move raises PrescribingError and changes nothing.
+a refused move raises PrescribingError and, like every operation here, changes nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
 from prescribing import messages
-from prescribing.measures import (
-    ONS4_QUESTIONS,
-    MeasureError,
-    check_profile,
-    ons4_band,
-    score_swemwbs,
-)
 from prescribing.models import (
-    CloseOutcome,
     ContactAttempt,
     Conversation,
     FollowUp,
     Goal,
-    Measure,
-    MeasureKind,
-    MeasureStage,
     Referral,
     StateChange,
 )
-from prescribing.operations import PrescribingError, actor_id, today
+from prescribing.operations.common import PrescribingError, actor_id, require_open
+from prescribing.operations.referrals import referrer_summary
+from prescribing.operations.wellbeing import MeasureAnswers, build_measures, required_measures
+from prescribing.vocabulary import CloseOutcome, ContactMethod, ContactOutcome, MeasureStage
 from prescribing.workflow import (
     ContactAttemptSummary,
     InvalidTransition,
     ReferralState,
     check_transition,
-    local_date,
     plan_follow_ups,
 )
-from signpost.accounts.models import Role, User
+from signpost.accounts.models import Role, User, UserRole
 from signpost.audit import record_event
+from signpost.dates import local_date, today
 from signpost.extensions import db
 from signpost.permissions import REFERRAL_UPDATE, require
 from signpost.types import utcnow
+from signpost.unit_of_work import operation
 
 S = ReferralState
-CONTACT_METHODS = {
-    "phone": "Phone",
-    "text": "Text message",
-    "email": "Email",
-    "letter": "Letter",
-    "visit": "Visit",
-}
-CONTACT_OUTCOMES = {
-    "spoke": "Spoke to the person",
-    "no_answer": "No answer",
-    "left_message": "Left a message",
-    "wrong_number": "Wrong number",
-    "sent": "Message or letter sent",
-}
 # Ending a referral in a side exit records the matching outcome.
 EXIT_OUTCOMES = {
     S.DECLINED: CloseOutcome.DECLINED,
@@ -75,12 +53,12 @@ EXIT_OUTCOMES = {
 
 def attempt_summary(referral: Referral) -> ContactAttemptSummary:
     """What the unable-to-contact rule needs: unsuccessful attempts and the days they span."""
-    tz = current_app.config.get("TIMEZONE", "Europe/London")
     failed = [a for a in referral.contact_attempts if not a.successful]
-    days = sorted(local_date(a.at, tz) for a in failed)
+    days = sorted(local_date(a.at) for a in failed)
     return ContactAttemptSummary(len(failed), days[0] if days else None, days[-1] if days else None)
 
 
+@operation
 def change_state(
     user: User,
     referral: Referral,
@@ -88,7 +66,6 @@ def change_state(
     *,
     note: str | None = None,
     outcome: CloseOutcome | None = None,
-    commit: bool = True,
 ) -> StateChange:
     """Move the referral to `target` if the workflow allows it: timestamped, attributed, audited.
 
@@ -144,15 +121,11 @@ def change_state(
         detail={
             "from": current.value,
             "to": target.value,
-            **({"outcome": referral.outcome.value} if not target.is_open else {}),
+            **({"outcome": referral.outcome.value} if referral.outcome else {}),
         },
     )
     if not target.is_open:
-        from prescribing.followups import referrer_summary
-
         messages.outcome(referral, referrer_summary(referral))
-    if commit:
-        db.session.commit()
     return change
 
 
@@ -161,6 +134,7 @@ def _accept(referral: Referral, now: datetime) -> None:
     messages.accepted(referral)
 
 
+@operation
 def assign(user: User, referral: Referral, coordinator_id: int) -> None:
     """Give the referral to a coordinator (and their team). Reassigning works the same way."""
     require(user, REFERRAL_UPDATE, referral)
@@ -192,13 +166,10 @@ def assign(user: User, referral: Referral, coordinator_id: int) -> None:
             "team": coordinator.team_id,
         },
     )
-    db.session.commit()
 
 
 def coordinators_for(user: User) -> list[User]:
     """Coordinators this user may assign work to (their team, teams they lead; all for admins)."""
-    from signpost.accounts.models import UserRole
-
     query = (
         select(User)
         .join(UserRole)
@@ -210,65 +181,58 @@ def coordinators_for(user: User) -> list[User]:
     return list(db.session.scalars(query.order_by(User.name)))
 
 
+@operation
 def record_contact_attempt(
     user: User,
     referral: Referral,
     *,
-    method: str,
-    outcome: str,
+    method: ContactMethod | str,
+    outcome: ContactOutcome | str,
     at: datetime | None = None,
     notes: str | None = None,
 ) -> ContactAttempt:
     """Log an attempt to reach the person. The first one moves a new referral to contacting."""
     require(user, REFERRAL_UPDATE, referral)
-    if method not in CONTACT_METHODS:
+    how = ContactMethod.parse(method)
+    if how is None:
         raise PrescribingError("Choose how you tried to make contact.")
-    if outcome not in CONTACT_OUTCOMES:
+    result = ContactOutcome.parse(outcome)
+    if result is None:
         raise PrescribingError("Choose what happened.")
     at = at or utcnow()
     if at > utcnow():
         raise PrescribingError("A contact attempt cannot be in the future.")
-    if not referral.state.is_open:
-        raise PrescribingError("This referral has ended. Reopen it before recording contact.")
+    require_open(referral, "recording contact")
     if referral.state is S.RECEIVED:
-        change_state(user, referral, S.CONTACTING, note="First contact attempt", commit=False)
-    successful = outcome == "spoke"
+        change_state(user, referral, S.CONTACTING, note="First contact attempt")
     attempt = ContactAttempt(
         referral_id=referral.id,
         at=at,
-        method=method,
-        outcome=outcome,
-        successful=successful,
+        method=how,
+        outcome=result,
+        successful=result.successful,
         notes=(notes or "").strip() or None,
         by_user_id=actor_id(user),
     )
     referral.contact_attempts.append(attempt)
-    if successful and referral.first_contact_at is None:
+    if result.successful and referral.first_contact_at is None:
         referral.first_contact_at = at
-    if successful and referral.accepted_at is None:
+    if result.successful and referral.accepted_at is None:
         _accept(referral, at)
     record_event(
         "referral.contact_attempt",
         actor_id=actor_id(user),
         subject_type="referral",
         subject_id=str(referral.id),
-        detail={"method": method, "outcome": outcome},
+        detail={"method": how.value, "outcome": result.value},
     )
-    db.session.commit()
     return attempt
 
 
 @dataclass
-class MeasureAnswers:
-    """Answers to whichever measures were used (None or empty: not used this time)."""
-
-    swemwbs: list[int | None] | None = None
-    ons4: dict[str, int | None] | None = None
-    profile: dict[str, int | None] | None = None
-
-
-@dataclass
 class ConversationDetails:
+    """What a coordinator records about the guided conversation."""
+
     held_on: date
     who_was_there: str = ""
     consent_to_share: bool = False
@@ -280,76 +244,7 @@ class ConversationDetails:
     measures: MeasureAnswers = field(default_factory=MeasureAnswers)
 
 
-def required_measures() -> set[str]:
-    raw = current_app.config.get("PRESCRIBING_REQUIRED_MEASURES", "") or ""
-    return {part.strip().lower() for part in raw.split(",") if part.strip()}
-
-
-def build_measures(
-    answers: MeasureAnswers, stage: MeasureStage, taken_on: date, required: set[str], by: int | None
-) -> list[Measure]:
-    """Score and check the answers; raise PrescribingError naming what is missing or wrong."""
-    built: list[Measure] = []
-    names = {
-        "swemwbs": "the wellbeing scale (SWEMWBS)",
-        "ons4": "the four ONS wellbeing questions",
-        "profile": "the life areas profile",
-    }
-    try:
-        if answers.swemwbs and any(a is not None for a in answers.swemwbs):
-            score = score_swemwbs(answers.swemwbs)
-            if score is None:
-                raise PrescribingError(
-                    "Answer all seven wellbeing statements, or leave them all empty."
-                )
-            built.append(
-                Measure(
-                    kind=MeasureKind.SWEMWBS,
-                    stage=stage,
-                    taken_on=taken_on,
-                    answers={"items": list(answers.swemwbs)},
-                    raw_score=score.raw,
-                    metric_score=score.metric,
-                    by_user_id=by,
-                )
-            )
-        if answers.ons4 and any(v is not None for v in answers.ons4.values()):
-            given = {q: v for q, v in answers.ons4.items() if v is not None}
-            if len(given) != len(ONS4_QUESTIONS):
-                raise PrescribingError(
-                    "Answer all four ONS wellbeing questions, or leave them all empty."
-                )
-            bands = {q: ons4_band(q, v) for q, v in given.items()}
-            built.append(
-                Measure(
-                    kind=MeasureKind.ONS4,
-                    stage=stage,
-                    taken_on=taken_on,
-                    answers={"scores": given, "bands": bands},
-                    by_user_id=by,
-                )
-            )
-        if answers.profile and any(v is not None for v in answers.profile.values()):
-            scores = check_profile({a: v for a, v in answers.profile.items() if v is not None})
-            built.append(
-                Measure(
-                    kind=MeasureKind.PROFILE,
-                    stage=stage,
-                    taken_on=taken_on,
-                    answers={"scores": scores},
-                    by_user_id=by,
-                )
-            )
-    except MeasureError as exc:
-        raise PrescribingError(str(exc)) from exc
-    missing = required - {m.kind.value for m in built}
-    if missing:
-        raise PrescribingError(
-            "Please complete " + " and ".join(names[m] for m in sorted(missing)) + "."
-        )
-    return built
-
-
+@operation
 def hold_conversation(user: User, referral: Referral, details: ConversationDetails) -> Conversation:
     """Record the guided conversation, its baseline measures and goals; plan the follow-ups.
 
@@ -374,11 +269,9 @@ def hold_conversation(user: User, referral: Referral, details: ConversationDetai
         actor_id(user),
     )
     if referral.state in (S.RECEIVED, S.CONTACTING):
-        change_state(user, referral, S.ENGAGED, note="Guided conversation held", commit=False)
-    elif not referral.state.is_open:
-        raise PrescribingError(
-            "This referral has ended. Reopen it before recording a conversation."
-        )
+        change_state(user, referral, S.ENGAGED, note="Guided conversation held")
+    else:
+        require_open(referral, "recording a conversation")
     conversation = Conversation(
         referral_id=referral.id,
         held_on=details.held_on,
@@ -397,7 +290,7 @@ def hold_conversation(user: User, referral: Referral, details: ConversationDetai
         referral.first_contact_at = utcnow()
     if not any(f.done_on is None for f in referral.follow_ups):
         cycle = max((f.cycle for f in referral.follow_ups), default=0) + 1
-        _plan(referral, details.held_on, cycle)
+        plan_cycle(referral, details.held_on, cycle)
     record_event(
         "referral.conversation",
         actor_id=actor_id(user),
@@ -410,11 +303,11 @@ def hold_conversation(user: User, referral: Referral, details: ConversationDetai
             "consent_to_share": details.consent_to_share,
         },
     )
-    db.session.commit()
     return conversation
 
 
-def _plan(referral: Referral, start: date, cycle: int) -> None:
+def plan_cycle(referral: Referral, start: date, cycle: int) -> None:
+    """Add a cycle's three-week check and six-week review, counted from `start`."""
     for plan in plan_follow_ups(start):
         referral.follow_ups.append(
             FollowUp(
@@ -427,6 +320,7 @@ def _plan(referral: Referral, start: date, cycle: int) -> None:
         )
 
 
+@operation
 def move_conversation(user: User, referral: Referral, conversation_id: int, held_on: date) -> None:
     """Correct the conversation date; the open follow-ups planned from it move with it."""
     require(user, REFERRAL_UPDATE, referral)
@@ -460,11 +354,4 @@ def move_conversation(user: User, referral: Referral, conversation_id: int, held
         subject_type="referral",
         subject_id=str(referral.id),
         detail={"from": before.isoformat(), "to": held_on.isoformat()},
-    )
-    db.session.commit()
-
-
-def is_team_lead(user: Any, referral: Referral) -> bool:
-    return referral.team_id is not None and referral.team_id in getattr(
-        user, "leads_team_ids", set()
     )

@@ -4,8 +4,7 @@ A link is shown exactly when the page's own access rule (declared on its view wi
 `signpost.access`) lets the user in, so the header never offers a page that turns them away
 and never hides one they may use. Sign-out is a POST form in the template, not a link.
 
-It serves every part of the site, not only social prescribing; it lives here because the
-prescribing blueprint registers it as the template global `staff_links`.
+The shell registers it as the template global ``staff_links`` (``signpost.templating``).
 """
 
 from __future__ import annotations
